@@ -1,0 +1,1131 @@
+"""The application service: one method per command; loads, checks, saves, returns ids.
+
+Each command method loads the family, calls one command on it and saves the new events in
+one transaction, returning a CommandResult (ids and the store position) — never aggregates.
+
+Optimistic concurrency: when another writer saved the same family first, a command whose
+effect does not depend on what the caller saw (a contact, evidence, a review...) is simply
+run again on the fresh state, rules and all; a command that does depend on it (a plan
+revision, a closure, a correction...) is refused with ConcurrentChangeError, so the caller
+can look again. Nothing is ever lost or silently overwritten.
+
+Idempotency: a command may carry a key. The first result is kept in a CommandReceipt
+aggregate saved in the same transaction as the family's events; repeating the command with
+the same key returns that result and stores nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.utils import Environment, EnvType, get_topic
+
+from domain import codes as code_lists
+from domain.errors import ConcurrentChangeError, IdempotencyKeyReusedError, NotFoundError
+from domain.family import Family
+from domain.values import (
+    Actor,
+    FieldChange,
+    JourneysTranscoder,
+    Member,
+    OutcomeProgress,
+    OutcomeStatus,
+    PersonalData,
+    PlanAction,
+    PlanOutcome,
+    register_value_transcodings,
+)
+
+RECEIPT_NAMESPACE = UUID("5b0f0a4e-8a59-4d9e-9a0b-6c1c7e1d2f10")
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command answers: the family, the ids it made, and the store position."""
+
+    family_id: UUID
+    ids: Mapping[str, UUID]
+    position: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class FamilySummary:
+    family_id: UUID
+    area: str
+    registered_at: datetime
+    position: int
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    items: list[FamilySummary]
+    next: int | None = None
+
+
+@dataclass(frozen=True)
+class NewOutcome:
+    """A plan outcome as given in a command: an existing outcome keeps its id."""
+
+    headline_outcome: str
+    target_date: date
+    outcome_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """A plan action as given in a command: `outcome` is an outcome id, or the index of an
+    outcome in the same command (for outcomes that get their id only now)."""
+
+    outcome: UUID | int
+    owner_agency: str
+    due_date: date
+
+
+class CommandReceipt(Aggregate):
+    """The remembered result of a command sent with an idempotency key."""
+
+    class Issued(Aggregate.Created):
+        command: str
+        family_id: UUID
+        fingerprint: str
+        ids: dict[str, UUID]
+
+    def __init__(self, command: str, family_id: UUID, fingerprint: str, ids: dict[str, UUID]):
+        self.command = command
+        self.family_id = family_id
+        self.fingerprint = fingerprint
+        self.ids = ids
+
+    @staticmethod
+    def id_for(actor: Actor, key: str) -> UUID:
+        return uuid5(RECEIPT_NAMESPACE, f"{actor.user_id}\x00{key}")
+
+
+def fingerprint_of(command: str, family_id: UUID, payload: Mapping[str, Any]) -> str:
+    """A digest of what the command asked for (so a reused key is told apart)."""
+    text = repr((command, str(family_id), sorted(payload.items())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Command:
+    """One command in progress: what it is, who sent it, and how it changes a family."""
+
+    name: str
+    family_id: UUID
+    actor: Actor
+    occurred_at: datetime
+    idempotency_key: str | None
+    payload: dict[str, Any]
+    retry: bool
+    ids: dict[str, UUID] = field(default_factory=dict)
+
+
+class JourneysApplication(Application[UUID]):
+    """Records families' journeys. Settings arrive as `env`; nothing is read from os.environ."""
+
+    name = "journeys"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Family: 50}
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        new_id: Callable[[], UUID] = uuid4,
+    ) -> None:
+        super().__init__(env)
+        self.codes = code_lists.load(
+            self.env.get("CODE_LIST_VERSION") or code_lists.CURRENT_VERSION
+        )
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.new_id = new_id
+        self._registered_topic = get_topic(Family.Registered)
+
+    # -- eventsourcing hooks ---------------------------------------------------------------
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Unlike the library's default, do not read os.environ: settings are read once, in
+        # infra.settings, and passed down explicitly.
+        values = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            values["IS_SNAPSHOTTING_ENABLED"] = "y"
+        values.update(env or {})
+        return Environment(name, values)
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = JourneysTranscoder()
+        self.register_transcodings(transcoder)
+        register_value_transcodings(transcoder)
+        return transcoder
+
+    # -- the command pipeline ----------------------------------------------------------------
+
+    def _run(
+        self, command: Command, change: Callable[[Family, dict[str, Any]], None]
+    ) -> CommandResult:
+        receipt_id = None
+        fingerprint = ""
+        if command.idempotency_key is not None:
+            receipt_id = CommandReceipt.id_for(command.actor, command.idempotency_key)
+            fingerprint = fingerprint_of(command.name, command.family_id, command.payload)
+            replay = self._replay(receipt_id, fingerprint)
+            if replay is not None:
+                return replay
+        attempts = MAX_ATTEMPTS if command.retry else 1
+        for attempt in range(attempts):
+            family = self._load(command.family_id)
+            seen_version = family.version
+            entry: dict[str, Any] = {
+                "entry_id": self.new_id(),
+                "occurred_at": command.occurred_at,
+                "actor": command.actor,
+            }
+            command.ids = {"entry_id": entry["entry_id"]}
+            change(family, entry)
+            pending: list[Aggregate] = [family]
+            if receipt_id is not None:
+                pending.append(
+                    CommandReceipt._create(
+                        CommandReceipt.Issued,
+                        id=receipt_id,
+                        command=command.name,
+                        family_id=command.family_id,
+                        fingerprint=fingerprint,
+                        ids=command.ids,
+                    )
+                )
+            try:
+                recordings = self.save(*pending)
+            except IntegrityError:
+                if receipt_id is not None:
+                    replay = self._replay(receipt_id, fingerprint)
+                    if replay is not None:
+                        return replay
+                if attempt + 1 >= attempts:
+                    raise ConcurrentChangeError(
+                        f"the family changed after version {seen_version} while this "
+                        f"{command.name} was being saved; reload and try again"
+                    ) from None
+                continue
+            position = max(r.notification.id for r in recordings)
+            return CommandResult(command.family_id, dict(command.ids), position)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _replay(self, receipt_id: UUID, fingerprint: str) -> CommandResult | None:
+        try:
+            receipt: CommandReceipt = self.repository.get(receipt_id)
+        except AggregateNotFoundError:
+            return None
+        if receipt.fingerprint != fingerprint:
+            raise IdempotencyKeyReusedError(
+                f"this idempotency key was used for a different {receipt.command}; "
+                "use a new key for a new command"
+            )
+        # The position of the original write is at or before the current one; answering the
+        # current position keeps read-your-writes waits correct.
+        position = self.recorder.max_notification_id() or 0
+        return CommandResult(receipt.family_id, dict(receipt.ids), position, replayed=True)
+
+    def _load(self, family_id: UUID) -> Family:
+        try:
+            family: Family = self.repository.get(family_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"family {family_id} was not found") from None
+        if not isinstance(family, Family):
+            raise NotFoundError(f"family {family_id} was not found")
+        return family
+
+    def _command(
+        self,
+        name: str,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        idempotency_key: str | None,
+        retry: bool,
+        **payload: Any,
+    ) -> Command:
+        return Command(name, family_id, actor, occurred_at, idempotency_key, dict(payload), retry)
+
+    def _id(self, command: Command, name: str) -> UUID:
+        """A new id for the thing the command creates, named in its result."""
+        new = self.new_id()
+        command.ids[name] = new
+        return new
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def register_family(
+        self,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        area: str,
+        members: tuple[tuple[str, bool, PersonalData], ...],
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Register a household. `members` are (relationship, send, personal data)."""
+        family_id = (
+            uuid5(RECEIPT_NAMESPACE, f"family\x00{actor.user_id}\x00{idempotency_key}")
+            if idempotency_key
+            else self.new_id()
+        )
+        command = self._command(
+            "registration",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            area=area,
+            members=members,
+        )
+        if idempotency_key is not None:
+            replay = self._replay(
+                CommandReceipt.id_for(actor, idempotency_key),
+                fingerprint_of(command.name, family_id, command.payload),
+            )
+            if replay is not None:
+                return replay
+        member_values = tuple(
+            Member(member_id=self.new_id(), relationship=relationship, send=send, personal=personal)
+            for relationship, send, personal in members
+        )
+        entry_id = self.new_id()
+        family = Family.register(
+            family_id=family_id,
+            entry_id=entry_id,
+            occurred_at=occurred_at,
+            actor=actor,
+            area=area,
+            members=member_values,
+            codes=self.codes,
+            now=self.clock(),
+        )
+        ids: dict[str, UUID] = {"family_id": family_id, "entry_id": entry_id}
+        ids.update({f"member_id_{n}": m.member_id for n, m in enumerate(member_values)})
+        pending: list[Aggregate] = [family]
+        if idempotency_key is not None:
+            pending.append(
+                CommandReceipt._create(
+                    CommandReceipt.Issued,
+                    id=CommandReceipt.id_for(actor, idempotency_key),
+                    command=command.name,
+                    family_id=family_id,
+                    fingerprint=fingerprint_of(command.name, family_id, command.payload),
+                    ids=ids,
+                )
+            )
+        try:
+            recordings = self.save(*pending)
+        except IntegrityError:
+            if idempotency_key is not None:
+                replay = self._replay(
+                    CommandReceipt.id_for(actor, idempotency_key),
+                    fingerprint_of(command.name, family_id, command.payload),
+                )
+                if replay is not None:
+                    return replay
+            raise
+        return CommandResult(family_id, ids, max(r.notification.id for r in recordings))
+
+    def add_member(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        relationship: str,
+        send: bool,
+        personal: PersonalData,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "member addition",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            relationship=relationship,
+            send=send,
+            personal=personal,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            member = Member(self._id(command, "member_id"), relationship, send, personal)
+            family.add_member(member=member, codes=self.codes, now=self.clock(), **entry)
+
+        return self._run(command, change)
+
+    def remove_member(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        member_id: UUID,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "member leaving",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            member_id=member_id,
+            reason=reason,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.remove_member(
+                member_id=member_id, reason=reason, codes=self.codes, now=self.clock(), **entry
+            ),
+        )
+
+    def record_contact(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        agency: str,
+        channel: str,
+        reason: str,
+        member_ids: tuple[UUID, ...] = (),
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "agency": agency,
+            "channel": channel,
+            "reason": reason,
+            "member_ids": member_ids,
+            "personal": personal,
+        }
+        command = self._command(
+            "contact",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.record_contact(
+                contact_id=self._id(command, "contact_id"),
+                codes=self.codes,
+                now=self.clock(),
+                **payload,
+                **entry,
+            ),
+        )
+
+    def request_support(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        source: str,
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "request for support",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            source=source,
+            personal=personal,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.request_support(
+                episode_id=self._id(command, "episode_id"),
+                source=source,
+                personal=personal,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            ),
+        )
+
+    def decide_support(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        agreed: bool,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "support decision",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            agreed=agreed,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            command.ids["episode_id"] = family.decide_support(
+                agreed=agreed, now=self.clock(), **entry
+            )
+
+        return self._run(command, change)
+
+    def give_consent(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        given_by: UUID,
+        agencies: tuple[str, ...],
+        purposes: tuple[str, ...],
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {"given_by": given_by, "agencies": agencies, "purposes": purposes}
+        command = self._command(
+            "sharing consent",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.give_consent(
+                consent_id=self._id(command, "consent_id"),
+                codes=self.codes,
+                now=self.clock(),
+                **payload,
+                **entry,
+            ),
+        )
+
+    def withdraw_consent(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        consent_id: UUID,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "consent withdrawal",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            consent_id=consent_id,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.withdraw_consent(
+                consent_id=consent_id, now=self.clock(), **entry
+            ),
+        )
+
+    def share_information(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        with_agency: str,
+        categories: tuple[str, ...],
+        purpose: str,
+        lawful_basis: str,
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "with_agency": with_agency,
+            "categories": categories,
+            "purpose": purpose,
+            "lawful_basis": lawful_basis,
+            "personal": personal,
+        }
+        command = self._command(
+            "information sharing",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.share_information(
+                sharing_id=self._id(command, "sharing_id"),
+                codes=self.codes,
+                now=self.clock(),
+                **payload,
+                **entry,
+            ),
+        )
+
+    def assign_lead_practitioner(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        practitioner_id: str,
+        agency: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "lead practitioner assignment",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            practitioner_id=practitioner_id,
+            agency=agency,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            command.ids["episode_id"] = family.assign_lead_practitioner(
+                practitioner_id=practitioner_id,
+                agency=agency,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            )
+
+        return self._run(command, change)
+
+    def start_assessment(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "assessment start",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.start_assessment(
+                assessment_id=self._id(command, "assessment_id"), now=self.clock(), **entry
+            ),
+        )
+
+    def complete_assessment(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        assessment_id: UUID,
+        level_of_need: str,
+        needs: tuple[str, ...] = (),
+        strengths: tuple[str, ...] = (),
+        factors: tuple[str, ...] = (),
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "assessment_id": assessment_id,
+            "level_of_need": level_of_need,
+            "needs": needs,
+            "strengths": strengths,
+            "factors": factors,
+            "personal": personal,
+        }
+        command = self._command(
+            "assessment completion",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.complete_assessment(
+                codes=self.codes, now=self.clock(), **payload, **entry
+            ),
+        )
+
+    def _plan_values(
+        self, command: Command, outcomes: tuple[NewOutcome, ...], actions: tuple[NewAction, ...]
+    ) -> tuple[tuple[PlanOutcome, ...], tuple[PlanAction, ...]]:
+        """Give new outcomes and actions their ids; actions may point at outcomes by index."""
+        planned = tuple(
+            PlanOutcome(o.outcome_id or self.new_id(), o.headline_outcome, o.target_date)
+            for o in outcomes
+        )
+        for n, outcome in enumerate(planned):
+            command.ids[f"outcome_id_{n}"] = outcome.outcome_id
+
+        def outcome_id(ref: UUID | int) -> UUID:
+            if isinstance(ref, int):
+                if not 0 <= ref < len(planned):
+                    from domain.errors import InvalidValueError
+
+                    raise InvalidValueError("actions.outcome", f"no outcome number {ref}")
+                return planned[ref].outcome_id
+            return ref
+
+        planned_actions = tuple(
+            PlanAction(self.new_id(), outcome_id(a.outcome), a.owner_agency, a.due_date)
+            for a in actions
+        )
+        return planned, planned_actions
+
+    def agree_plan(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        outcomes: tuple[NewOutcome, ...],
+        actions: tuple[NewAction, ...] = (),
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "plan",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            outcomes=outcomes,
+            actions=actions,
+            personal=personal,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            planned, planned_actions = self._plan_values(command, outcomes, actions)
+            family.agree_plan(
+                plan_id=self._id(command, "plan_id"),
+                outcomes=planned,
+                actions=planned_actions,
+                personal=personal,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            )
+
+        return self._run(command, change)
+
+    def revise_plan(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        plan_id: UUID,
+        outcomes: tuple[NewOutcome, ...],
+        actions: tuple[NewAction, ...] = (),
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "plan revision",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            plan_id=plan_id,
+            outcomes=outcomes,
+            actions=actions,
+            personal=personal,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            planned, planned_actions = self._plan_values(command, outcomes, actions)
+            command.ids["plan_id"] = plan_id
+            family.revise_plan(
+                plan_id=plan_id,
+                outcomes=planned,
+                actions=planned_actions,
+                personal=personal,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            )
+
+        return self._run(command, change)
+
+    def hold_review(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        plan_id: UUID,
+        progress: tuple[OutcomeProgress, ...],
+        decision: str,
+        attendees: tuple[str, ...] = (),
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "plan_id": plan_id,
+            "progress": progress,
+            "decision": decision,
+            "attendees": attendees,
+            "personal": personal,
+        }
+        command = self._command(
+            "review",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.hold_review(
+                review_id=self._id(command, "review_id"),
+                codes=self.codes,
+                now=self.clock(),
+                **payload,
+                **entry,
+            ),
+        )
+
+    def raise_escalation(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        to_service: str,
+        reason: str,
+        safeguarding: bool,
+        lawful_basis: str,
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "to_service": to_service,
+            "reason": reason,
+            "safeguarding": safeguarding,
+            "lawful_basis": lawful_basis,
+            "personal": personal,
+        }
+        command = self._command(
+            "escalation",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.raise_escalation(
+                escalation_id=self._id(command, "escalation_id"),
+                codes=self.codes,
+                now=self.clock(),
+                **payload,
+                **entry,
+            ),
+        )
+
+    def respond_to_escalation(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        escalation_id: UUID,
+        response: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "escalation response",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            escalation_id=escalation_id,
+            response=response,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            command.ids["escalation_id"] = escalation_id
+            command.ids["episode_id"] = family.respond_to_escalation(
+                escalation_id=escalation_id,
+                response=response,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            )
+
+        return self._run(command, change)
+
+    def step_down(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        from_service: str = "children_social_care",
+        reason: str = "RC9",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "step-down",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            from_service=from_service,
+            reason=reason,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.step_down(
+                episode_id=self._id(command, "episode_id"),
+                from_service=from_service,
+                reason=reason,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            ),
+        )
+
+    def evidence_outcome(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        headline_outcome: str,
+        measure: str,
+        value: Decimal,
+        period_start: date,
+        period_end: date,
+        source: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "headline_outcome": headline_outcome,
+            "measure": measure,
+            "value": value,
+            "period_start": period_start,
+            "period_end": period_end,
+            "source": source,
+        }
+        command = self._command(
+            "outcome evidence",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=True,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.evidence_outcome(
+                evidence_id=self._id(command, "evidence_id"),
+                codes=self.codes,
+                now=self.clock(),
+                **payload,
+                **entry,
+            ),
+        )
+
+    def close_episode(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        reason: str,
+        outcome_statuses: tuple[OutcomeStatus, ...] = (),
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        command = self._command(
+            "closure",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            reason=reason,
+            outcome_statuses=outcome_statuses,
+            personal=personal,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            command.ids["episode_id"] = family.close_episode(
+                reason=reason,
+                outcome_statuses=outcome_statuses,
+                personal=personal,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
+            )
+
+        return self._run(command, change)
+
+    def correct_entry(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        target_entry_id: UUID,
+        reason: str,
+        changes: tuple[FieldChange, ...] = (),
+        member_id: UUID | None = None,
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "target_entry_id": target_entry_id,
+            "reason": reason,
+            "changes": changes,
+            "member_id": member_id,
+            "personal": personal,
+        }
+        command = self._command(
+            "correction",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.correct_entry(
+                codes=self.codes, now=self.clock(), **payload, **entry
+            ),
+        )
+
+    def retract_entry(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        target_entry_id: UUID,
+        reason: str,
+        personal: PersonalData | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload: dict[str, Any] = {
+            "target_entry_id": target_entry_id,
+            "reason": reason,
+            "personal": personal,
+        }
+        command = self._command(
+            "retraction",
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=False,
+            **payload,
+        )
+        return self._run(
+            command,
+            lambda family, entry: family.retract_entry(
+                codes=self.codes, now=self.clock(), **payload, **entry
+            ),
+        )
+
+    # -- queries (until projections take over) -------------------------------------------------
+
+    def family_events(self, family_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The family's whole stream, oldest first. Raises NotFoundError if there is none."""
+        events = list(self.events.get(family_id))
+        if not events or not isinstance(events[0], Family.Registered):
+            raise NotFoundError(f"family {family_id} was not found")
+        return events
+
+    def list_families(
+        self, *, area: str | None = None, after: int = 0, limit: int = 50
+    ) -> FamilyPage:
+        """Registered families in the order they were recorded, optionally in one area.
+
+        `after` is a store position (the `next` of the previous page)."""
+        if area is not None:
+            self.codes.require("area", area, field="area")
+        items: list[FamilySummary] = []
+        start = after + 1
+        while len(items) < limit:
+            batch = self.recorder.select_notifications(
+                start=start, limit=max(limit * 4, 100), topics=[self._registered_topic]
+            )
+            if not batch:
+                return FamilyPage(items, None)
+            for notification in batch:
+                event = self.mapper.to_domain_event(notification)
+                assert isinstance(event, Family.Registered)
+                if area is None or event.area == area:
+                    items.append(
+                        FamilySummary(
+                            event.originator_id, event.area, event.timestamp, notification.id
+                        )
+                    )
+                    if len(items) == limit:
+                        return FamilyPage(items, notification.id)
+            start = batch[-1].id + 1
+        return FamilyPage(items, items[-1].position if items else None)
+
+    def position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def iter_family_ids(self) -> Iterator[UUID]:
+        after = 0
+        while True:
+            page = self.list_families(after=after, limit=500)
+            yield from (item.family_id for item in page.items)
+            if page.next is None:
+                return
+            after = page.next

