@@ -113,7 +113,7 @@ class Family(Aggregate):
         actor: Actor
 
         def apply(self, family: Family) -> None:
-            family.entries[str(self.entry_id)] = {"type": type(self).__name__, "retracted": False}
+            family.entries[str(self.entry_id)] = type(self).__name__
             self.evolve(family)
 
         def evolve(self, family: Family) -> None:
@@ -130,7 +130,7 @@ class Family(Aggregate):
         def apply(self, family: Family) -> None:
             family.area = self.area
             family.code_list_version = self.code_list_version
-            family.entries[str(self.entry_id)] = {"type": "Registered", "retracted": False}
+            family.entries[str(self.entry_id)] = "Registered"
             for member in self.members:
                 family.members[str(member.member_id)] = {
                     "relationship": member.relationship,
@@ -350,7 +350,7 @@ class Family(Aggregate):
         personal: PersonalData | None
 
         def evolve(self, family: Family) -> None:
-            family.entries[str(self.target_entry_id)]["retracted"] = True
+            family.retracted[str(self.target_entry_id)] = self.reason
 
     # -- state -------------------------------------------------------------------------
 
@@ -362,7 +362,10 @@ class Family(Aggregate):
         self.episodes: dict[str, dict[str, Any]] = {}
         self.open_episode_id: str | None = None
         self.consents: dict[str, dict[str, Any]] = {}
-        self.entries: dict[str, dict[str, Any]] = {}
+        # Entry id -> event class name, and retracted entry id -> reason: kept flat, because
+        # the repository copies the family for every command.
+        self.entries: dict[str, str] = {}
+        self.retracted: dict[str, str] = {}
 
     STATE_FREE_ENTRIES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -488,15 +491,19 @@ class Family(Aggregate):
         return UUID(consent_id)
 
     def check_target_entry(self, target_entry_id: UUID) -> str:
-        entry = self.entries.get(str(target_entry_id))
+        entry_type = self.entries.get(str(target_entry_id))
         require(
-            entry is not None,
+            entry_type is not None,
             "entry_not_found",
             f"entry {target_entry_id} is not an entry of this family",
         )
-        assert entry is not None
-        require(not entry["retracted"], "entry_retracted", f"entry {target_entry_id} was retracted")
-        return str(entry["type"])
+        assert entry_type is not None
+        require(
+            str(target_entry_id) not in self.retracted,
+            "entry_retracted",
+            f"entry {target_entry_id} was retracted",
+        )
+        return entry_type
 
     # -- commands ----------------------------------------------------------------------
 
