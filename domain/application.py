@@ -17,7 +17,9 @@ the same key returns that result and stores nothing.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -92,6 +94,22 @@ class NewAction:
     due_date: date
 
 
+@dataclass
+class Batch:
+    """The families (and receipts) changed by the commands of one batch, not yet saved."""
+
+    aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
+    position: int = 0
+
+    def family(self, family_id: UUID) -> Family | None:
+        aggregate = self.aggregates.get(family_id)
+        return aggregate if isinstance(aggregate, Family) else None
+
+    def add(self, aggregates: list[Aggregate]) -> None:
+        for aggregate in aggregates:
+            self.aggregates[aggregate.id] = aggregate
+
+
 class CommandReceipt(Aggregate):
     """The remembered result of a command sent with an idempotency key."""
 
@@ -152,6 +170,7 @@ class JourneysApplication(Application[UUID]):
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.new_id = new_id
         self._registered_topic = get_topic(Family.Registered)
+        self._units = threading.local()  # the open batch of this thread, if any
 
     # -- eventsourcing hooks ---------------------------------------------------------------
 
@@ -173,27 +192,40 @@ class JourneysApplication(Application[UUID]):
     # -- the command pipeline ----------------------------------------------------------------
 
     def _run(
-        self, command: Command, change: Callable[[Family, dict[str, Any]], None]
+        self,
+        command: Command,
+        change: Callable[[Family, dict[str, Any]], object] | None = None,
+        *,
+        create: Callable[[dict[str, Any]], Family] | None = None,
     ) -> CommandResult:
+        """Run `change` on the family (or `create` it), then save its new events."""
         receipt_id = None
         fingerprint = ""
+        unit = getattr(self._units, "current", None)
         if command.idempotency_key is not None:
             receipt_id = CommandReceipt.id_for(command.actor, command.idempotency_key)
             fingerprint = fingerprint_of(command.name, command.family_id, command.payload)
-            replay = self._replay(receipt_id, fingerprint)
+            replay = self._replay(receipt_id, fingerprint, unit)
             if replay is not None:
                 return replay
-        attempts = MAX_ATTEMPTS if command.retry else 1
+        attempts = MAX_ATTEMPTS if command.retry and unit is None else 1
         for attempt in range(attempts):
-            family = self._load(command.family_id)
-            seen_version = family.version
+            family = unit.family(command.family_id) if unit and not create else None
+            if family is None and create is None:
+                family = self._load(command.family_id)
+            seen_version = family.version if family else 0
             entry: dict[str, Any] = {
                 "entry_id": self.new_id(),
                 "occurred_at": command.occurred_at,
                 "actor": command.actor,
             }
             command.ids = {"entry_id": entry["entry_id"]}
-            change(family, entry)
+            if create is not None:
+                family = create(entry)
+            else:
+                assert family is not None
+                assert change is not None
+                change(family, entry)
             pending: list[Aggregate] = [family]
             if receipt_id is not None:
                 pending.append(
@@ -206,11 +238,14 @@ class JourneysApplication(Application[UUID]):
                         ids=command.ids,
                     )
                 )
+            if unit is not None:
+                unit.add(pending)
+                return CommandResult(command.family_id, dict(command.ids), 0)
             try:
                 recordings = self.save(*pending)
             except IntegrityError:
                 if receipt_id is not None:
-                    replay = self._replay(receipt_id, fingerprint)
+                    replay = self._replay(receipt_id, fingerprint, None)
                     if replay is not None:
                         return replay
                 if attempt + 1 >= attempts:
@@ -223,11 +258,42 @@ class JourneysApplication(Application[UUID]):
             return CommandResult(command.family_id, dict(command.ids), position)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _replay(self, receipt_id: UUID, fingerprint: str) -> CommandResult | None:
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Run several commands and save all their events in ONE transaction at the end.
+
+        For imports and simulations. Results inside the batch have position 0; the batch's
+        `position` is set when it commits. A conflict with another writer refuses the whole
+        batch (ConcurrentChangeError) and stores nothing; so does any error inside it.
+        """
+        if getattr(self._units, "current", None) is not None:
+            raise RuntimeError("batches do not nest")
+        unit = Batch()
+        self._units.current = unit
         try:
-            receipt: CommandReceipt = self.repository.get(receipt_id)
-        except AggregateNotFoundError:
-            return None
+            yield unit
+            if unit.aggregates:
+                try:
+                    recordings = self.save(*unit.aggregates.values())
+                except IntegrityError:
+                    raise ConcurrentChangeError(
+                        "another writer changed a family of this batch; nothing was saved"
+                    ) from None
+                unit.position = max(r.notification.id for r in recordings)
+        finally:
+            self._units.current = None
+
+    def _replay(
+        self, receipt_id: UUID, fingerprint: str, unit: Batch | None
+    ) -> CommandResult | None:
+        pending = unit.aggregates.get(receipt_id) if unit else None
+        if isinstance(pending, CommandReceipt):
+            receipt = pending
+        else:
+            try:
+                receipt = self.repository.get(receipt_id)
+            except AggregateNotFoundError:
+                return None
         if receipt.fingerprint != fingerprint:
             raise IdempotencyKeyReusedError(
                 f"this idempotency key was used for a different {receipt.command}; "
@@ -278,6 +344,7 @@ class JourneysApplication(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> CommandResult:
         """Register a household. `members` are (relationship, send, personal data)."""
+        # With a key, the family id is derived from it, so a repeat cannot make a second family.
         family_id = (
             uuid5(RECEIPT_NAMESPACE, f"family\x00{actor.user_id}\x00{idempotency_key}")
             if idempotency_key
@@ -293,54 +360,23 @@ class JourneysApplication(Application[UUID]):
             area=area,
             members=members,
         )
-        if idempotency_key is not None:
-            replay = self._replay(
-                CommandReceipt.id_for(actor, idempotency_key),
-                fingerprint_of(command.name, family_id, command.payload),
+
+        def create(entry: dict[str, Any]) -> Family:
+            values = tuple(
+                Member(self._id(command, f"member_id_{n}"), relationship, send, personal)
+                for n, (relationship, send, personal) in enumerate(members)
             )
-            if replay is not None:
-                return replay
-        member_values = tuple(
-            Member(member_id=self.new_id(), relationship=relationship, send=send, personal=personal)
-            for relationship, send, personal in members
-        )
-        entry_id = self.new_id()
-        family = Family.register(
-            family_id=family_id,
-            entry_id=entry_id,
-            occurred_at=occurred_at,
-            actor=actor,
-            area=area,
-            members=member_values,
-            codes=self.codes,
-            now=self.clock(),
-        )
-        ids: dict[str, UUID] = {"family_id": family_id, "entry_id": entry_id}
-        ids.update({f"member_id_{n}": m.member_id for n, m in enumerate(member_values)})
-        pending: list[Aggregate] = [family]
-        if idempotency_key is not None:
-            pending.append(
-                CommandReceipt._create(
-                    CommandReceipt.Issued,
-                    id=CommandReceipt.id_for(actor, idempotency_key),
-                    command=command.name,
-                    family_id=family_id,
-                    fingerprint=fingerprint_of(command.name, family_id, command.payload),
-                    ids=ids,
-                )
+            command.ids["family_id"] = family_id
+            return Family.register(
+                family_id=family_id,
+                area=area,
+                members=values,
+                codes=self.codes,
+                now=self.clock(),
+                **entry,
             )
-        try:
-            recordings = self.save(*pending)
-        except IntegrityError:
-            if idempotency_key is not None:
-                replay = self._replay(
-                    CommandReceipt.id_for(actor, idempotency_key),
-                    fingerprint_of(command.name, family_id, command.payload),
-                )
-                if replay is not None:
-                    return replay
-            raise
-        return CommandResult(family_id, ids, max(r.notification.id for r in recordings))
+
+        return self._run(command, create=create)
 
     def add_member(
         self,
