@@ -1,0 +1,93 @@
+"""The FastAPI application: `create_app(settings)`; nothing connects until it starts.
+
+Its lifespan calls `bootstrap(settings)` (the one composition root) and closes what it built
+at shutdown. Tests may pass a ready `journeys` instead, which they then close themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from api.errors import register_error_handlers
+from api.routes import (
+    assessments,
+    closures,
+    consents,
+    contacts,
+    corrections,
+    escalations,
+    events,
+    families,
+    health,
+    information_sharing,
+    lead_practitioner,
+    login,
+    members,
+    outcome_evidence,
+    plans,
+    requests_for_support,
+    retractions,
+    reviews,
+    step_downs,
+    support_decisions,
+)
+from infra.bootstrap import Journeys, bootstrap
+from infra.settings import Settings
+
+ROUTERS = (
+    health,
+    families,
+    events,
+    members,
+    contacts,
+    requests_for_support,
+    support_decisions,
+    consents,
+    information_sharing,
+    lead_practitioner,
+    assessments,
+    plans,
+    reviews,
+    escalations,
+    step_downs,
+    outcome_evidence,
+    closures,
+    corrections,
+    retractions,
+)
+
+
+def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # bootstrap may wait on the database; keep the event loop free meanwhile.
+        built = (
+            journeys
+            if journeys is not None
+            else await anyio.to_thread.run_sync(bootstrap, settings)
+        )
+        app.state.journeys = built
+        try:
+            yield
+        finally:
+            if journeys is None:
+                built.close()
+
+    app = FastAPI(
+        title="Journeys",
+        summary="Event-sourced family journeys for early help services.",
+        version="0.1.0",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    register_error_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    if settings.is_development:
+        app.include_router(login.router)
+    return app

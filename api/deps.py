@@ -1,0 +1,120 @@
+"""Dependencies of the routes, as `Annotated` aliases: the composition root, the caller's
+identity and role, the idempotency key, and (for commands) all three as one `Sender`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, TypedDict
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import ForbiddenError, NotAuthenticatedError
+from api.permissions import ALLOWED, Action
+from api.schemas.common import EntryCreate
+from domain.application import JourneysApplication
+from domain.values import Actor
+from infra.bootstrap import Journeys
+from infra.tokens import Identity, InvalidTokenError
+
+bearer = HTTPBearer(auto_error=False, description="A token from `journeys token`.")
+
+
+def get_journeys(request: Request) -> Journeys:
+    journeys: Journeys = request.app.state.journeys
+    return journeys
+
+
+JourneysDep = Annotated[Journeys, Depends(get_journeys)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def current_identity(journeys: JourneysDep, credentials: Credentials) -> Identity:
+    if credentials is None:
+        raise NotAuthenticatedError("send a bearer token: Authorization: Bearer <token>")
+    try:
+        return journeys.tokens.verify(credentials.credentials)
+    except InvalidTokenError:
+        raise NotAuthenticatedError(
+            "the bearer token is not valid (expired, malformed or not signed here); get a new one"
+        ) from None
+
+
+CurrentIdentity = Annotated[Identity, Depends(current_identity)]
+
+
+def check_role(identity: Identity, roles: tuple[str, ...]) -> Identity:
+    if identity.role not in roles:
+        raise ForbiddenError(
+            f"this needs one of the roles {', '.join(roles)}; the token's role is {identity.role}"
+        )
+    return identity
+
+
+def require_roles(*roles: str) -> Callable[[Identity], Identity]:
+    """A dependency that lets through only callers with one of `roles`."""
+
+    def check(identity: CurrentIdentity) -> Identity:
+        return check_role(identity, roles)
+
+    return check
+
+
+FamilyFinder = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.FIND_FAMILIES]))]
+EventReader = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.READ_EVENTS]))]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Repeat a command with the same key to get its first result again.",
+    ),
+]
+
+
+class Entry(TypedDict):
+    """What every command of the application service takes besides its own fields."""
+
+    actor: Actor
+    occurred_at: datetime
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends a command (as the actor recorded on the entry), to which application, and
+    under which idempotency key."""
+
+    app: JourneysApplication
+    actor: Actor
+    idempotency_key: str | None
+
+    def entry(self, body: EntryCreate) -> Entry:
+        return Entry(
+            actor=self.actor, occurred_at=body.occurred_at, idempotency_key=self.idempotency_key
+        )
+
+
+class SenderAllowedTo:
+    """A dependency giving the Sender of a command, if the caller's role may do `action`."""
+
+    def __init__(self, action: Action) -> None:
+        self.roles = ALLOWED[action]
+
+    def __call__(
+        self, journeys: JourneysDep, identity: CurrentIdentity, key: IdempotencyKey = None
+    ) -> Sender:
+        check_role(identity, self.roles)
+        actor = Actor(identity.user_id, identity.role, identity.agency)
+        return Sender(journeys.app, actor, key)
+
+
+Registering = Annotated[Sender, Depends(SenderAllowedTo(Action.REGISTER))]
+Recording = Annotated[Sender, Depends(SenderAllowedTo(Action.RECORD))]
+RespondingToEscalation = Annotated[Sender, Depends(SenderAllowedTo(Action.RESPOND_TO_ESCALATION))]
+SteppingDown = Annotated[Sender, Depends(SenderAllowedTo(Action.STEP_DOWN))]
+Correcting = Annotated[Sender, Depends(SenderAllowedTo(Action.CORRECT))]

@@ -1,0 +1,123 @@
+"""The one place where errors become HTTP answers, all shaped
+`{"error": <code>, "detail": <what a person can act on>, "field"/"rule": ...}`.
+
+Error bodies name fields and reasons, never the values sent: those may be personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import psycopg
+from eventsourcing import persistence
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from domain.errors import InvalidValueError, NotFoundError, RuleBrokenError, UnknownCodeError
+
+log = logging.getLogger(__name__)
+
+STORE_UNAVAILABLE = "the event store cannot be reached; try again shortly"
+LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+HTTP_ERRORS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "not_allowed"}
+
+
+class AccessError(Exception):
+    """A request refused before it reaches the application: who is asking, or may they."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotAuthenticatedError(AccessError):
+    """No bearer token, or one that is malformed, expired or not signed by us."""
+
+
+class ForbiddenError(AccessError):
+    """The caller's role may not do this."""
+
+
+class ErrorResponse(JSONResponse):
+    # ASCII-escaped, so that a field name holding a stray surrogate still renders.
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
+def error(status: int, code: str, detail: str, **extra: Any) -> ErrorResponse:
+    headers = extra.pop("headers", None)
+    body = {"error": code, "detail": detail, **{k: v for k, v in extra.items() if v is not None}}
+    return ErrorResponse(body, status_code=status, headers=headers)
+
+
+def field_of(loc: tuple[int | str, ...]) -> str:
+    parts = loc[1:] if loc and loc[0] in LOCATIONS else loc
+    return ".".join(str(part) for part in parts)
+
+
+def invalid_request(exc: RequestValidationError) -> ErrorResponse:
+    # Only where and why: pydantic's `input` (and `ctx`) may hold what was sent.
+    errors = [
+        {"field": field_of(tuple(e.get("loc", ()))), "detail": str(e.get("msg", "invalid"))}
+        for e in exc.errors()
+    ] or [{"field": "", "detail": "the request is not valid"}]
+    return error(422, "invalid", errors[0]["detail"], field=errors[0]["field"], errors=errors)
+
+
+def invalid_value(exc: InvalidValueError) -> ErrorResponse:
+    valid = list(exc.valid) if isinstance(exc, UnknownCodeError) else None
+    return error(422, "invalid", exc.detail, field=exc.field, valid=valid)
+
+
+def http_error(exc: HTTPException) -> ErrorResponse:
+    code = HTTP_ERRORS.get(exc.status_code, "http_error")
+    return error(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def store_unavailable(exc: Exception) -> ErrorResponse:
+    log.warning("event store unavailable: %s", exc)
+    return error(503, "store_unavailable", STORE_UNAVAILABLE, headers={"Retry-After": "5"})
+
+
+def internal_error(exc: Exception) -> ErrorResponse:
+    # Logged (and re-raised) by Starlette; the body says nothing about what was sent.
+    return error(500, "internal", "something went wrong on our side; it has been logged")
+
+
+# Exception type -> answer. Starlette picks the closest class in an exception's MRO, so
+# ConcurrentChangeError and IdempotencyKeyReusedError answer as rules broken, and
+# UnknownCodeError as an invalid value.
+ANSWERS: Mapping[type[Exception], Callable[[Any], ErrorResponse]] = {
+    NotFoundError: lambda e: error(404, "not_found", e.detail),
+    RuleBrokenError: lambda e: error(409, "rule_broken", e.detail, rule=e.rule),
+    InvalidValueError: invalid_value,
+    RequestValidationError: invalid_request,
+    NotAuthenticatedError: lambda e: error(
+        401, "unauthenticated", e.detail, headers={"WWW-Authenticate": "Bearer"}
+    ),
+    ForbiddenError: lambda e: error(403, "forbidden", e.detail),
+    HTTPException: http_error,
+    persistence.OperationalError: store_unavailable,  # incl. ConnectionUnavailableError
+    persistence.InterfaceError: store_unavailable,
+    psycopg.OperationalError: store_unavailable,  # incl. psycopg_pool.PoolTimeout
+    Exception: internal_error,
+}
+
+
+def handler(
+    answer: Callable[[Any], ErrorResponse],
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        return answer(exc)
+
+    return handle
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    for exc_type, answer in ANSWERS.items():
+        app.add_exception_handler(exc_type, handler(answer))

@@ -1,0 +1,38 @@
+"""How a command answers: 201 with the family id, the new ids and the store position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from api.schemas.reads import CommandPublic, ErrorPublic
+from domain.application import CommandResult
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic, "description": "No valid bearer token"},
+    403: {"model": ErrorPublic, "description": "The token's role may not do this"},
+    404: {"model": ErrorPublic, "description": "No such family"},
+    409: {"model": ErrorPublic, "description": "A rule of practice would be broken"},
+    422: {"model": ErrorPublic, "description": "A field is missing or not valid"},
+    503: {"model": ErrorPublic, "description": "The event store cannot be reached"},
+}
+
+# The options every command route shares: `@router.post(path, **COMMAND)`.
+COMMAND: dict[str, Any] = {
+    "status_code": 201,
+    "response_model": CommandPublic,
+    "responses": ERRORS,
+    "response_description": "Recorded: the new ids and the store position",
+}
+
+
+def created(result: CommandResult) -> JSONResponse:
+    """The 201 answer to a command; a replayed idempotent command says so in a header."""
+    body = {
+        "family_id": str(result.family_id),
+        **{name: str(value) for name, value in result.ids.items()},
+        "position": result.position,
+    }
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return JSONResponse(body, status_code=201, headers=headers)

@@ -1,0 +1,65 @@
+"""What the API answers: command results, pages of families, raw events, health, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CommandPublic(BaseModel):
+    """A recorded command: the family, the ids it made (`<thing>_id`), the store position.
+
+    Which ids appear depends on the command (e.g. `contact_id`, `episode_id`,
+    `member_id_0`...), so ids beyond these are extra fields of the same shape.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    family_id: UUID
+    entry_id: UUID
+    position: int = Field(description="The store position after the command.")
+
+
+class FamilySummaryPublic(BaseModel):
+    family_id: UUID
+    area: str
+    registered_at: datetime
+    position: int
+
+
+class FamilyPagePublic(BaseModel):
+    items: list[FamilySummaryPublic]
+    next: str | None = Field(description="Pass as `after` for the next page; null at the end.")
+
+
+class EventPublic(BaseModel):
+    type: str
+    version: int
+    recorded_at: datetime
+    occurred_at: datetime | None
+    actor: dict[str, str] | None
+    data: dict[str, Any]
+
+
+class EventsPublic(BaseModel):
+    family_id: UUID
+    items: list[EventPublic]
+    next: str | None = None
+
+
+class HealthPublic(BaseModel):
+    status: str
+    store: str
+    position: int
+
+
+class ErrorPublic(BaseModel):
+    """Every error: a code, what a person can do about it, and the field or rule at fault."""
+
+    error: str
+    detail: str
+    field: str | None = None
+    rule: str | None = None

@@ -1,0 +1,55 @@
+"""Events as JSON: every field, generically, with personal data withheld from readers not
+entitled to it (each PersonalData value becomes null, wherever it sits)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.values import PersonalData
+
+# Fields every event has, shown at the top level of an item rather than in `data`.
+ENVELOPE = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "occurred_at", "actor"}
+)
+
+
+def to_json(value: Any, *, personal: bool) -> Any:
+    """A JSON-ready copy of `value`; PersonalData only when `personal` is true."""
+    if isinstance(value, PersonalData) and not personal:
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_json(getattr(value, f.name), personal=personal)
+            for f in dataclasses.fields(value)
+        }
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json(v, personal=personal) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v, personal=personal) for k, v in value.items()}
+    return value
+
+
+def event_json(event: Any, *, personal: bool) -> dict[str, Any]:
+    """One stored event: its type, version, both times, actor and the rest as `data`."""
+    fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    occurred_at = fields.get("occurred_at")
+    return {
+        "type": type(event).__name__,
+        "version": event.originator_version,
+        "recorded_at": to_json(event.timestamp, personal=personal),
+        "occurred_at": to_json(occurred_at, personal=personal),
+        "actor": to_json(fields.get("actor"), personal=personal),
+        "data": {
+            name: to_json(value, personal=personal)
+            for name, value in fields.items()
+            if name not in ENVELOPE
+        },
+    }

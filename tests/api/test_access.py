@@ -1,0 +1,277 @@
+"""Every route but /health (and the development login) needs a valid bearer token with a
+role allowed to use it. The table below is the expected policy (DESIGN.md, "Roles"); a
+route missing from it fails `test_the_table_covers_every_route`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from infra.bootstrap import Journeys
+from infra.tokens import ROLES, Identity, Tokens
+from tests.api.conftest import Auth, auth_for, sqlite_settings, store_position
+
+T = "2025-01-06T10:00:00Z"
+UNGUARDED = {"/health", "/login", "/openapi.json"}
+RECORDERS = {"practitioner", "lead_practitioner"}
+CORRECTORS = {*RECORDERS, "qa_officer"}
+READERS = {*RECORDERS, "qa_officer", "panel_member"}
+
+# (method, path) -> (a valid body, the roles allowed). Ids in paths are fresh UUIDs, so an
+# allowed role reaches the store and hears that the family does not exist.
+ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
+    ("GET", "/families"): (None, READERS),
+    ("POST", "/families"): (
+        {"occurred_at": T, "area": "strood", "members": [{"relationship": "child"}]},
+        RECORDERS,
+    ),
+    ("GET", "/families/{family_id}/events"): (None, READERS),
+    ("POST", "/families/{family_id}/members"): (
+        {"occurred_at": T, "relationship": "child"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/members/{member_id}/departure"): (
+        {"occurred_at": T, "reason": "moved_out"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/contacts"): (
+        {"occurred_at": T, "agency": "school", "channel": "phone", "reason": "concern"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/requests-for-support"): (
+        {"occurred_at": T, "source": "5D"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/support-decisions"): (
+        {"occurred_at": T, "decision": "agreed"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/consents"): (
+        {
+            "occurred_at": T,
+            "given_by": str(uuid4()),
+            "agencies": ["gp"],
+            "purposes": ["plan_delivery"],
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/consents/{consent_id}/withdrawal"): (
+        {"occurred_at": T},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/information-sharing"): (
+        {
+            "occurred_at": T,
+            "with_agency": "gp",
+            "categories": ["health"],
+            "purpose": "safeguarding",
+            "lawful_basis": "vital_interests",
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/lead-practitioner"): (
+        {"occurred_at": T, "practitioner_id": "lp-1", "agency": "early_help"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/assessments"): ({"occurred_at": T}, RECORDERS),
+    ("POST", "/families/{family_id}/assessments/{assessment_id}/completion"): (
+        {"occurred_at": T, "level_of_need": "universal_plus"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/plans"): (
+        {
+            "occurred_at": T,
+            "outcomes": [{"headline_outcome": "health", "target_date": "2025-06-01"}],
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/plans/{plan_id}/revisions"): (
+        {
+            "occurred_at": T,
+            "outcomes": [{"headline_outcome": "health", "target_date": "2025-06-01"}],
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/reviews"): (
+        {
+            "occurred_at": T,
+            "plan_id": str(uuid4()),
+            "progress": [{"outcome_id": str(uuid4()), "rating": "achieved"}],
+            "decision": "continue",
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/escalations"): (
+        {
+            "occurred_at": T,
+            "to_service": "children_social_care",
+            "reason": "needs_escalated",
+            "safeguarding": False,
+            "lawful_basis": "public_task",
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/escalations/{escalation_id}/response"): (
+        {"occurred_at": T, "response": "declined"},
+        {*RECORDERS, "partner"},
+    ),
+    ("POST", "/families/{family_id}/step-downs"): ({"occurred_at": T}, RECORDERS),
+    ("POST", "/families/{family_id}/outcome-evidence"): (
+        {
+            "occurred_at": T,
+            "headline_outcome": "housing",
+            "measure": "tenancy_sustained",
+            "value": 1,
+            "period_start": "2024-01-01",
+            "period_end": "2024-12-31",
+            "source": "housing",
+        },
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/closures"): (
+        {"occurred_at": T, "reason": "no_further_action"},
+        RECORDERS,
+    ),
+    ("POST", "/families/{family_id}/corrections"): (
+        {
+            "occurred_at": T,
+            "target_entry_id": str(uuid4()),
+            "reason": "wrong_date",
+            "changes": {"occurred_at": "2025-01-05T10:00:00Z"},
+        },
+        CORRECTORS,
+    ),
+    ("POST", "/families/{family_id}/retractions"): (
+        {"occurred_at": T, "target_entry_id": str(uuid4()), "reason": "duplicate"},
+        CORRECTORS,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    # One app for the whole table: these requests are refused before they store anything.
+    with TestClient(create_app(sqlite_settings(tmp_path_factory.mktemp("access")))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def journeys(client: TestClient) -> Journeys:
+    journeys: Journeys = client.app.state.journeys  # type: ignore[attr-defined]
+    return journeys
+
+
+@pytest.fixture(scope="module")
+def auth(journeys: Journeys) -> Auth:
+    return auth_for(journeys)
+
+
+class FreshIds(dict[str, str]):
+    """Fills every {name} of a path template with a new UUID."""
+
+    def __missing__(self, name: str) -> str:
+        return str(uuid4())
+
+
+def send(client: TestClient, route: tuple[str, str], headers: dict[str, str] | None = None) -> Any:
+    method, template = route
+    body, _ = ROUTES[route]
+    path = template.format_map(
+        {
+            name: uuid4()
+            for name in (
+                "family_id",
+                "member_id",
+                "consent_id",
+                "assessment_id",
+                "plan_id",
+                "escalation_id",
+            )
+        }
+    )
+    return client.request(method, path, json=body, headers=headers or {})
+
+
+def test_the_table_covers_every_route(tmp_path: Path) -> None:
+    app = create_app(sqlite_settings(tmp_path))  # not started: listing routes connects nothing
+    served = {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        if route.path not in UNGUARDED and not str(route.path).startswith("/docs")
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+
+    assert served == set(ROUTES)
+
+
+@pytest.mark.parametrize("route", list(ROUTES), ids=" ".join)
+def test_a_missing_token_is_refused(client: TestClient, route: tuple[str, str]) -> None:
+    before = store_position(client)
+
+    response = send(client, route)
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthenticated"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert store_position(client) == before
+
+
+def bad_tokens(journeys: Journeys) -> dict[str, str]:
+    identity = Identity("someone", "lead_practitioner", "early_help")
+    stranger = Tokens(secret="not-our-secret-" * 3, issuer="journeys", minutes=60)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    return {
+        "garbage": "not-a-token",
+        "expired": journeys.tokens.issue(identity, now=yesterday),
+        "signed elsewhere": stranger.issue(identity),
+        "other issuer": Tokens(journeys.tokens.secret, "elsewhere", 60).issue(identity),
+    }
+
+
+@pytest.mark.parametrize("route", list(ROUTES), ids=" ".join)
+def test_an_invalid_or_expired_token_is_refused(
+    client: TestClient, journeys: Journeys, route: tuple[str, str]
+) -> None:
+    before = store_position(client)
+
+    answers = {
+        name: send(client, route, {"Authorization": f"Bearer {token}"})
+        for name, token in bad_tokens(journeys).items()
+    }
+
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 401)
+    assert all(r.json()["error"] == "unauthenticated" for r in answers.values())
+    assert store_position(client) == before
+
+
+@pytest.mark.parametrize("route", list(ROUTES), ids=" ".join)
+def test_only_the_allowed_roles_get_through(
+    client: TestClient, auth: Auth, route: tuple[str, str]
+) -> None:
+    _, allowed = ROUTES[route]
+    refused = set(ROLES) - allowed
+    before = store_position(client)
+
+    answers = {role: send(client, route, auth(role, "children_social_care")) for role in ROLES}
+
+    assert {r for r, a in answers.items() if a.status_code == 403} == refused
+    for role in refused:
+        body = answers[role].json()
+        assert body["error"] == "forbidden"
+        assert all(name in body["detail"] for name in allowed)
+    assert store_position(client) == before or route == ("POST", "/families")
+    # Allowed roles reach the store: an unknown family is 404; a registration succeeds.
+    expected = (
+        {"GET": 200, "POST": 201} if "{family_id}" not in route[1] else {"GET": 404, "POST": 404}
+    )
+    assert {answers[r].status_code for r in allowed} == {expected[route[0]]}
