@@ -25,7 +25,7 @@ RULES: dict[str, str] = {
     "plan_not_current": "Revisions and reviews refer to the current plan of the open episode.",
     "plan_needs_outcomes": "A plan has at least one outcome, each with a target date on or after the day it is agreed.",
     "action_outcome_unknown": "Every plan action belongs to an outcome of that plan.",
-    "outcome_not_in_plan": "A review's progress and a closure's outcome statuses refer to outcomes of the current plan.",
+    "outcome_not_in_plan": "A review's progress refers to outcomes of the current plan.",
     "review_needs_progress": "A review records progress for at least one outcome of the current plan, each at most once.",
     "closure_outcomes_incomplete": "A closure states the status of every outcome of the current plan, and only those.",
     "outcomes_met_needs_achieved": "Closing with 'outcomes met' needs every plan outcome achieved.",
