@@ -298,6 +298,7 @@ class Family(Aggregate):
             family.episodes[str(self.episode_id)]["escalations"][str(self.escalation_id)] = {
                 "to_service": self.to_service,
                 "status": "pending",
+                "raised_at": self.occurred_at,
             }
 
     class EscalationResponded(Entry):
@@ -456,13 +457,24 @@ class Family(Aggregate):
     def current_episode_id(self) -> UUID | None:
         return UUID(self.open_episode_id) if self.open_episode_id else None
 
+    def episode_at(self, occurred_at: datetime) -> UUID | None:
+        """The episode open when something happened (late recording is normal)."""
+        for episode_id, episode in self.episodes.items():
+            closed_at = episode["closed_at"]
+            if episode["opened_at"] <= occurred_at and (
+                closed_at is None or occurred_at <= closed_at
+            ):
+                return UUID(episode_id)
+        return None
+
     def check_members_exist(self, member_ids: Iterable[UUID], *, field: str = "member_ids") -> None:
+        # Known members, not only current ones: an entry recorded late may name someone
+        # who has left since.
         for member_id in member_ids:
-            member = self.members.get(str(member_id))
             require(
-                member is not None and member["active"],
+                str(member_id) in self.members,
                 "member_not_found",
-                f"{field}: {member_id} is not a current member of this family",
+                f"{field}: {member_id} is not a member of this family",
             )
 
     def consent_covering(self, agency: str, purpose: str) -> str | None:
@@ -509,11 +521,6 @@ class Family(Aggregate):
 
     def add_member(self, *, member: Member, codes: CodeLists, now: datetime, **entry: Any) -> None:
         check_members((member,), codes, on=entry["occurred_at"].date())
-        require(
-            str(member.member_id) not in self.members,
-            "member_not_found",
-            f"member {member.member_id} is already part of this family",
-        )
         self.record(Family.MemberAdded, now=now, member=member, **entry)
 
     def remove_member(
@@ -549,7 +556,7 @@ class Family(Aggregate):
             Family.ContactRecorded,
             now=now,
             contact_id=contact_id,
-            episode_id=self.current_episode_id(),
+            episode_id=self.episode_at(entry["occurred_at"]),
             agency=agency,
             channel=channel,
             reason=reason,
@@ -661,7 +668,7 @@ class Family(Aggregate):
             Family.InformationShared,
             now=now,
             sharing_id=sharing_id,
-            episode_id=self.current_episode_id(),
+            episode_id=self.episode_at(entry["occurred_at"]),
             with_agency=with_agency,
             categories=categories,
             purpose=purpose,
@@ -683,6 +690,7 @@ class Family(Aggregate):
             "lead_practitioner_unchanged",
             f"{practitioner_id} is already the lead practitioner",
         )
+        self.check_not_before_opening(episode, entry["occurred_at"])
         episode_id = self.current_episode_id()
         self.record(
             Family.LeadPractitionerAssigned,
@@ -947,6 +955,11 @@ class Family(Aggregate):
             "escalation_not_pending",
             f"escalation {escalation_id} was already {escalation['status']}",
         )
+        require(
+            entry["occurred_at"] >= escalation["raised_at"],
+            "chronology",
+            f"a response cannot come before its escalation ({escalation['raised_at'].isoformat()})",
+        )
         actor: Actor = entry["actor"]
         require(
             actor.role != "partner" or actor.agency == escalation["to_service"],
@@ -1011,7 +1024,7 @@ class Family(Aggregate):
             Family.OutcomeEvidenced,
             now=now,
             evidence_id=evidence_id,
-            episode_id=self.current_episode_id(),
+            episode_id=self.episode_at(entry["occurred_at"]),
             headline_outcome=headline_outcome,
             measure=measure,
             value=value,
@@ -1036,7 +1049,13 @@ class Family(Aggregate):
             codes.require("outcome_status", item.status, field="outcome_statuses.status")
         episode = self.current_episode("a closure")
         self.check_not_before_opening(episode, entry["occurred_at"])
-        planned = set(episode["plan"]["outcomes"]) if episode["plan"] else set()
+        plan = episode["plan"]
+        require(
+            plan is None or entry["occurred_at"] >= plan["agreed_at"],
+            "chronology",
+            "an episode cannot close before its plan was agreed",
+        )
+        planned = set(plan["outcomes"]) if plan else set()
         stated = [str(s.outcome_id) for s in outcome_statuses]
         require(
             set(stated) == planned and len(stated) == len(planned),
@@ -1044,7 +1063,8 @@ class Family(Aggregate):
             f"state the status of each of the plan's {len(planned)} outcomes once, and only those",
         )
         require(
-            reason != "outcomes_met" or all(s.status == "achieved" for s in outcome_statuses),
+            reason != "outcomes_met"
+            or (bool(outcome_statuses) and all(s.status == "achieved" for s in outcome_statuses)),
             "outcomes_met_needs_achieved",
             "'outcomes met' needs every plan outcome achieved; choose another reason",
         )

@@ -143,13 +143,14 @@ def test_a_command_that_does_not_depend_on_what_it_saw_is_retried(shared: Journe
 
 def test_a_retried_command_meets_the_rules_on_the_fresh_state(shared: Journey) -> None:
     shared.to("registered")
+    shared.give_consent()
     other = shared.elsewhere()
-    shared.app.meanwhile(lambda: other.remove_member(member_id=shared.ids["parent"]))
+    shared.app.meanwhile(lambda: other.withdraw_consent(consent_id=shared.ids["consent_id"]))
 
-    with shared.refuses("member_not_found", meanwhile=other):
-        shared.record_contact(member_ids=(shared.ids["parent"],))
+    with shared.refuses("consent_not_in_force", meanwhile=other):
+        shared.withdraw_consent()
 
-    assert isinstance(shared.stream()[-1], Family.MemberLeft)
+    assert isinstance(shared.stream()[-1], Family.ConsentWithdrawn)
 
 
 def test_a_command_that_depends_on_what_it_saw_is_refused(shared: Journey) -> None:

@@ -386,3 +386,38 @@ def test_a_support_decision_is_not_before_the_episode_opened(journey: Journey) -
 
     with journey.refuses("chronology"):
         journey.decide_support(occurred_at=START)
+
+
+# -- chronology across entries -------------------------------------------------------------
+
+
+def test_a_lead_practitioner_is_not_assigned_before_the_episode_opened(journey: Journey) -> None:
+    journey.to("support_agreed")
+
+    with journey.refuses("chronology"):
+        journey.assign_lead_practitioner(occurred_at=START)
+
+
+def test_a_response_does_not_come_before_its_escalation(journey: Journey) -> None:
+    journey.to("lead_assigned")
+    before_the_escalation = journey.next_time()
+    journey.raise_escalation()
+
+    with journey.refuses("chronology"):
+        journey.respond_to_escalation(occurred_at=before_the_escalation)
+
+
+def test_an_episode_does_not_close_before_its_plan_was_agreed(journey: Journey) -> None:
+    journey.to("assessed")
+    before_the_plan = journey.next_time()
+    journey.agree_plan()
+
+    with journey.refuses("chronology"):
+        journey.close_episode(occurred_at=before_the_plan)
+
+
+def test_outcomes_met_needs_a_plan(journey: Journey) -> None:
+    journey.to("support_agreed")
+
+    with journey.refuses("outcomes_met_needs_achieved"):
+        journey.close_episode(reason="outcomes_met", outcome_statuses=())

@@ -5,6 +5,8 @@ Also: malformed values and unknown codes are refused with the field to put right
 
 from __future__ import annotations
 
+from domain.family import Family
+
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -124,11 +126,34 @@ def test_a_contact_names_current_members_only(journey: Journey) -> None:
         journey.record_contact(member_ids=(journey.ids["child"], uuid4()))
 
 
-def test_a_contact_cannot_name_a_member_who_has_left(journey: Journey) -> None:
-    journey.to("registered").remove_member(member_id=journey.ids["parent"])
+def test_a_contact_recorded_late_may_name_a_member_who_has_left_since(journey: Journey) -> None:
+    journey.to("registered")
+    contact_time = journey.next_time()
+    journey.remove_member(member_id=journey.ids["parent"])
 
-    with journey.refuses("member_not_found"):
-        journey.record_contact(member_ids=(journey.ids["parent"],))
+    journey.record_contact(member_ids=(journey.ids["parent"],), occurred_at=contact_time)
+
+    (contact,) = journey.emitted()
+    assert isinstance(contact, Family.ContactRecorded)
+    assert contact.member_ids == (journey.ids["parent"],)
+
+
+def test_a_contact_recorded_late_belongs_to_the_episode_open_when_it_happened(
+    journey: Journey,
+) -> None:
+    journey.to("registered")
+    before_the_episode = journey.next_time()
+    journey.to("episode_open")
+
+    journey.record_contact(occurred_at=before_the_episode)
+    (early,) = journey.emitted()
+    journey.record_contact()
+    (during,) = journey.emitted()
+
+    assert isinstance(early, Family.ContactRecorded)
+    assert isinstance(during, Family.ContactRecorded)
+    assert early.episode_id is None
+    assert during.episode_id == journey.ids["episode_id"]
 
 
 def test_only_a_member_can_leave(journey: Journey) -> None:
