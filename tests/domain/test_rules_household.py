@@ -5,8 +5,6 @@ Also: malformed values and unknown codes are refused with the field to put right
 
 from __future__ import annotations
 
-from domain.family import Family
-
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +15,7 @@ import pytest
 
 from domain.application import NewOutcome
 from domain.errors import InvalidValueError, UnknownCodeError
+from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
 from tests.domain.journey import CHILD, NOTES, NOW, PARENT, Journey
 
