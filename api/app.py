@@ -19,6 +19,7 @@ from api.routes import (
     consents,
     contacts,
     corrections,
+    docs,
     escalations,
     events,
     families,
@@ -81,11 +82,12 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
         title="Journeys",
         summary="Event-sourced family journeys for early help services.",
         version="0.1.0",
-        docs_url="/docs",
+        docs_url=None,  # served by api.routes.docs, without a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
     register_error_handlers(app)
+    docs.mount(app)
     for module in ROUTERS:
         app.include_router(module.router)
     if settings.is_development:

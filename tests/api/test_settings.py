@@ -55,3 +55,16 @@ def test_development_login_refuses_an_unknown_role(client: TestClient) -> None:
     )
 
     assert (response.status_code, response.json()["field"]) == (422, "role")
+
+
+def test_the_api_docs_are_served_without_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    schema = client.get("/openapi.json")
+
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert script.status_code == 200
+    assert len(script.content) > 100_000
+    assert "/families/{family_id}/contacts" in schema.json()["paths"]
