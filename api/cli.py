@@ -1,0 +1,250 @@
+"""The `journeys` command line: serve the API, load demo data, issue development tokens and
+describe the store. Each command reads Settings once and builds what it needs through
+infra.bootstrap; a problem with the settings or the store is one line on stderr, exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Annotated, NoReturn
+from uuid import UUID, uuid4
+
+import typer
+from eventsourcing.persistence import PersistenceError
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from domain import codes as code_lists
+from infra.bootstrap import Journeys, bootstrap
+from infra.calibration import WARM_UP, YEAR, kent_targets, measure
+from infra.settings import Settings, SettingsError
+from infra.simulator import Simulation, SimulationProgress, SimulationReport
+from infra.tokens import ROLES, Identity, Tokens
+
+app = typer.Typer(
+    help="Journeys: an event-sourced family journey tracker for early help services.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def fail(message: str, *, code: int = 2) -> NoReturn:
+    Console(stderr=True).print(f"journeys: {message}", style="red", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    """Settings from JOURNEYS_* variables, or a one-line explanation and exit code 2."""
+    try:
+        return Settings()
+    except SettingsError as error:
+        fail(f"settings: {error}")
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors():
+            cause = (problem.get("ctx") or {}).get("error")
+            where = "_".join(str(part) for part in problem["loc"]).upper()
+            text = str(cause) if isinstance(cause, Exception) else problem["msg"]
+            problems.append(f"JOURNEYS_{where}: {text}" if where else text)
+        fail("settings: " + "; ".join(problems))
+
+
+@contextmanager
+def opened(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    new_id: Callable[[], UUID] | None = None,
+) -> Iterator[Journeys]:
+    """Everything built from the settings, closed afterwards; store problems are one line."""
+    try:
+        journeys = bootstrap(settings, clock=clock, new_id=new_id or uuid4)
+    except SettingsError as error:
+        fail(f"settings: {error}")
+    except PersistenceError as error:
+        fail(f"cannot open the event store ({settings.store_description()}): {error}")
+    try:
+        yield journeys
+    finally:
+        journeys.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API and web pages."""
+    settings = load_settings()
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def default_start(years: float, *, today: date) -> datetime:
+    """`years` before the latest 1 April: a whole number of financial years, in the past."""
+    april = date(today.year if today >= date(today.year, 4, 1) else today.year - 1, 4, 1)
+    end = datetime(april.year, april.month, april.day, tzinfo=UTC)
+    return (end - years * YEAR).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@app.command()
+def demo(
+    families: Annotated[int, typer.Option(help="Families registered over the years.", min=1)] = 300,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 7,
+    years: Annotated[float, typer.Option(help="Years of journeys.", min=0.1, max=20)] = 4.0,
+    start: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="First day (UTC); default: years before the last 1 April."
+        ),
+    ] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing if the store already has events.")
+    ] = False,
+) -> None:
+    """Load a realistic synthetic demo data set (through the application's commands)."""
+    settings = load_settings()
+    began = (
+        start.replace(tzinfo=UTC) if start else default_start(years, today=datetime.now(UTC).date())
+    )
+    if began + years * YEAR > datetime.now(UTC):
+        fail(f"a demo from {began.date()} over {years:g} years would end in the future")
+    simulation = Simulation(seed=seed, start=began)
+    with opened(settings, clock=simulation.clock, new_id=simulation.new_id) as journeys:
+        stored = journeys.app.position()
+        if stored and if_empty:
+            typer.echo(
+                f"Demo data is already loaded: {stored} events in {settings.store_description()}."
+            )
+            return
+        if stored:
+            fail(
+                f"{settings.store_description()} already holds {stored} events; the demo loads "
+                "into an empty store (use --if-empty, or another JOURNEYS_SQLITE_PATH)",
+                code=1,
+            )
+        console = Console()
+        console.print(
+            f"Simulating {families} families over {years:g} years from {began.date()} "
+            f"(seed {seed}) into {settings.store_description()}"
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("days"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("families 0, events 0", total=math.ceil(years * 365.25))
+
+            def show(progress: SimulationProgress) -> None:
+                description = f"families {progress.families}, events {progress.commands}"
+                bar.update(
+                    task, completed=progress.day, total=progress.days, description=description
+                )
+
+            report = simulation.run(journeys.app, families=families, years=years, progress=show)
+        summarise(console, journeys, report)
+
+
+def summarise(console: Console, journeys: Journeys, report: SimulationReport) -> None:
+    rate = report.commands / report.seconds if report.seconds else 0.0
+    console.print(
+        f"Loaded {report.families} families and {report.commands} events "
+        f"(positions {report.first_position}-{report.last_position}) in {report.seconds:.1f} s "
+        f"({rate:,.0f} events/s). Kent size {report.size:.3f}."
+    )
+    settled = report.end - report.start > WARM_UP + YEAR / 2
+    since = report.start + WARM_UP if settled else None
+    measured = measure(journeys.app, since=since)
+    figures = measured.figures
+    target = kent_targets(report.size, figures.years)
+    title = f"Calibration, measured from the store, after {WARM_UP / YEAR:g} years' warm-up"
+    table = Table(title=title if settled else "Calibration, measured from the store")
+    for column in ("figure", "per year", "Kent, scaled", "ratio", "Kent ratio"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    per_year, target_per_year = figures.per_year(), target.per_year()
+    ratios, target_ratios = figures.ratios(), target.ratios()
+    rows = [
+        ("assessments completed", "assessments_completed", None),
+        ("plans closed", "plans_closed", "plans_closed / assessments"),
+        ("outcomes achieved", "outcomes_met", "outcomes_met / plans_closed"),
+        ("escalated (accepted by social care)", "escalated", "escalated / plans_closed"),
+        ("stepped down", "stepped_down", "stepped_down / assessments"),
+    ]
+    for label, name, ratio in rows:
+        table.add_row(
+            label,
+            f"{getattr(per_year, name):.1f}",
+            f"{getattr(target_per_year, name):.1f}",
+            f"{ratios[ratio]:.3f}" if ratio else "",
+            f"{target_ratios[ratio]:.3f}" if ratio else "",
+        )
+    table.add_row(
+        f"re-referrals within 12 months ({measured.rereferrals} of {measured.requests})",
+        "",
+        "",
+        f"{figures.rereferral_rate:.3f}",
+        f"{target.rereferral_rate:.3f}",
+    )
+    console.print(table)
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    agency: Annotated[str, typer.Option(help="An agency code.")] = "early_help",
+    user: Annotated[str | None, typer.Option(help="User id (sub); default dev-<role>.")] = None,
+) -> None:
+    """Print a development bearer token, alone on the last line."""
+    settings = load_settings()
+    if not settings.is_development:
+        fail("tokens are issued here in development mode only (JOURNEYS_MODE=development)")
+    if role not in ROLES:
+        fail(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    agencies = code_lists.load().codes("agency")
+    if agency not in agencies:
+        fail(f"unknown agency {agency!r}; agencies: {', '.join(agencies)}")
+    identity = Identity(user or f"dev-{role.replace('_', '-')}", role, agency)
+    # Issuing a token needs the signing settings only, not the store that bootstrap opens.
+    tokens = Tokens(
+        secret=settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        minutes=settings.token_minutes,
+    )
+    typer.echo(
+        f"Bearer token for {identity.user_id} ({role}, {agency}), "
+        f"valid for {settings.token_minutes} minutes:"
+    )
+    typer.echo(tokens.issue(identity))
+
+
+@app.command()
+def info() -> None:
+    """Describe the store: where it is, how many families and events, which code lists."""
+    settings = load_settings()
+    with opened(settings) as journeys:
+        application = journeys.app
+        families = sum(1 for _ in application.iter_family_ids())
+        typer.echo(f"store: {settings.store_description()}")
+        typer.echo(f"families: {families}")
+        typer.echo(f"events: {application.position()} (store position)")
+        typer.echo(f"code lists: {application.codes.version}")
+        typer.echo(f"mode: {settings.mode}")
+
+
+def main() -> None:  # pragma: no cover - for `python -m api.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
