@@ -11,6 +11,7 @@ State is kept in JSON-stable types (str keys, tuples) so that snapshots round-tr
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -367,6 +368,21 @@ class Family(Aggregate):
         # the repository copies the family for every command.
         self.entries: dict[str, str] = {}
         self.retracted: dict[str, str] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Family:
+        # The repository copies a cached family before every command. The generic deepcopy
+        # walks every entry; the flat indexes hold only strings, so a dict copy is enough,
+        # and only the small nested state needs a deep copy.
+        copied = object.__new__(type(self))
+        state = dict(self.__dict__)
+        state["entries"] = dict(self.entries)
+        state["retracted"] = dict(self.retracted)
+        state["members"] = {k: dict(v) for k, v in self.members.items()}
+        state["consents"] = {k: dict(v) for k, v in self.consents.items()}
+        state["episodes"] = copy.deepcopy(self.episodes, memo)
+        state["_pending_events"] = list(self._pending_events)
+        copied.__dict__.update(state)
+        return copied
 
     STATE_FREE_ENTRIES: ClassVar[frozenset[str]] = frozenset(
         {

@@ -4,6 +4,7 @@ commands are in test_rules_household.py and test_rules_episode.py."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -549,3 +550,24 @@ def test_a_few_minutes_of_clock_skew_are_allowed(journey: Journey) -> None:
     result = journey.record_contact(occurred_at=NOW + timedelta(minutes=4, seconds=59))
 
     recorded(journey, result, Family.ContactRecorded)
+
+
+def test_a_copied_family_shares_no_state_with_the_original(journey: Journey) -> None:
+    """The repository hands each command a copy of the cached family; a command that
+    fails half way must leave the cached one as it was."""
+    journey.to("planned").give_consent()
+    original = journey.family()
+    before = copy.deepcopy(vars(original))
+
+    copied = copy.deepcopy(original)
+    episode = copied.episodes[str(copied.open_episode_id)]
+    episode["plan"]["outcomes"].clear()
+    episode["escalations"]["x"] = {"status": "pending"}
+    next(iter(copied.members.values()))["active"] = False
+    next(iter(copied.consents.values()))["in_force"] = False
+    copied.entries.clear()
+    copied.retracted["y"] = "duplicate"
+    copied.pending_events.append(journey.stream()[-1])  # type: ignore[arg-type]
+
+    assert vars(original) == before
+    assert copied.version == original.version
