@@ -33,7 +33,7 @@ class CodeLists:
     def require(self, list_name: str, code: str, *, field: str) -> str:
         """Return `code` if it is on the list, else raise UnknownCodeError naming `field`."""
         if code not in self.lists[list_name]:
-            raise UnknownCodeError(field, code, list_name, self.lists[list_name])
+            raise UnknownCodeError(field, list_name, self.lists[list_name])
         return code
 
     def require_all(self, list_name: str, codes: Iterable[str], *, field: str) -> tuple[str, ...]:

@@ -31,10 +31,13 @@ class InvalidValueError(JourneysError):
 class UnknownCodeError(InvalidValueError):
     """A code is not on its code list; the valid codes are given."""
 
-    def __init__(self, field: str, code: object, list_name: str, valid: Iterable[str]) -> None:
+    def __init__(self, field: str, list_name: str, valid: Iterable[str]) -> None:
         self.valid = tuple(valid)
         super().__init__(
-            field, f"{code!r} is not a code of {list_name}; valid codes: {', '.join(self.valid)}"
+            # The rejected value is not repeated: a name typed into a code field must not
+            # come back in an error body or a log line.
+            field,
+            f"not a code of {list_name}; valid codes: {', '.join(self.valid)}",
         )
 
 

@@ -286,3 +286,19 @@ def test_personal_data_is_never_echoed_in_an_error(
     assert NAME not in response.text
     assert BORN not in response.text
     assert "Elm Row" not in response.text
+
+
+def test_a_name_typed_into_a_code_field_is_not_echoed(client: TestClient, auth: Auth) -> None:
+    response = client.post(
+        "/families",
+        json={
+            "occurred_at": "2025-01-01T09:00:00Z",
+            "area": "Zebedee Quillfeather",
+            "members": [{"relationship": "child", "send": False}],
+        },
+        headers=auth("practitioner"),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "area"
+    assert "Zebedee" not in response.text
