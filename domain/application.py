@@ -34,7 +34,12 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain import codes as code_lists
-from domain.errors import ConcurrentChangeError, IdempotencyKeyReusedError, NotFoundError
+from domain.errors import (
+    ConcurrentChangeError,
+    IdempotencyKeyReusedError,
+    InvalidValueError,
+    NotFoundError,
+)
 from domain.family import Family, check_occurred_at
 from domain.values import (
     Actor,
@@ -399,6 +404,48 @@ class JourneysApplication(Application[UUID]):
 
         return self._run(command, create=create)
 
+    def _perform(
+        self,
+        name: str,
+        family_id: UUID,
+        act: Callable[..., object],
+        *,
+        actor: Actor,
+        occurred_at: datetime,
+        idempotency_key: str | None,
+        retry: bool,
+        new: str | None = None,
+        answers: str | None = None,
+        echo: tuple[str, ...] = (),
+        prepare: Callable[[Command], dict[str, Any]] | None = None,
+        **payload: Any,
+    ) -> CommandResult:
+        """Run one Family command `act` through the pipeline.
+
+        `new` names the id the command creates (e.g. "contact_id"), `answers` the name under
+        which `act`'s return value is reported, `echo` the payload ids repeated in the
+        result; `prepare` turns the payload into `act`'s arguments, on every attempt.
+        """
+        command = self._command(
+            name,
+            family_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            retry=retry,
+            **payload,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            made = {new: self._id(command, new)} if new else {}
+            command.ids.update({key: payload[key] for key in echo})
+            given = prepare(command) if prepare else payload
+            answer = act(family, **made, **given, codes=self.codes, now=self.clock(), **entry)
+            if answers is not None:
+                command.ids[answers] = answer  # type: ignore[assignment]
+
+        return self._run(command, change)
+
     def add_member(
         self,
         family_id: UUID,
@@ -410,23 +457,14 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "member addition",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            relationship=relationship,
-            send=send,
-            personal=personal,
-        )
+        def member(command: Command) -> dict[str, Any]:
+            return {"member": Member(self._id(command, "member_id"), relationship, send, personal)}
 
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            member = Member(self._id(command, "member_id"), relationship, send, personal)
-            family.add_member(member=member, codes=self.codes, now=self.clock(), **entry)
-
-        return self._run(command, change)
+        return self._perform(
+            "member addition", family_id, Family.add_member,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            prepare=member, relationship=relationship, send=send, personal=personal,
+        )  # fmt: skip
 
     def remove_member(
         self,
@@ -438,22 +476,11 @@ class JourneysApplication(Application[UUID]):
         reason: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "member leaving",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            member_id=member_id,
-            reason=reason,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.remove_member(
-                member_id=member_id, reason=reason, codes=self.codes, now=self.clock(), **entry
-            ),
-        )
+        return self._perform(
+            "member leaving", family_id, Family.remove_member,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            member_id=member_id, reason=reason,
+        )  # fmt: skip
 
     def record_contact(
         self,
@@ -468,32 +495,13 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "agency": agency,
-            "channel": channel,
-            "reason": reason,
-            "member_ids": member_ids,
-            "personal": personal,
-        }
-        command = self._command(
-            "contact",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.record_contact(
-                contact_id=self._id(command, "contact_id"),
-                codes=self.codes,
-                now=self.clock(),
-                **payload,
-                **entry,
-            ),
-        )
+        return self._perform(
+            "contact", family_id, Family.record_contact,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="contact_id",
+            agency=agency, channel=channel, reason=reason, member_ids=member_ids,
+            personal=personal,
+        )  # fmt: skip
 
     def request_support(
         self,
@@ -505,27 +513,11 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "request for support",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            source=source,
-            personal=personal,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.request_support(
-                episode_id=self._id(command, "episode_id"),
-                source=source,
-                personal=personal,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            ),
-        )
+        return self._perform(
+            "request for support", family_id, Family.request_support,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="episode_id", source=source, personal=personal,
+        )  # fmt: skip
 
     def decide_support(
         self,
@@ -536,22 +528,11 @@ class JourneysApplication(Application[UUID]):
         agreed: bool,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "support decision",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            agreed=agreed,
-        )
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            command.ids["episode_id"] = family.decide_support(
-                agreed=agreed, now=self.clock(), **entry
-            )
-
-        return self._run(command, change)
+        return self._perform(
+            "support decision", family_id, Family.decide_support,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            answers="episode_id", agreed=agreed,
+        )  # fmt: skip
 
     def give_consent(
         self,
@@ -564,26 +545,11 @@ class JourneysApplication(Application[UUID]):
         purposes: tuple[str, ...],
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {"given_by": given_by, "agencies": agencies, "purposes": purposes}
-        command = self._command(
-            "sharing consent",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.give_consent(
-                consent_id=self._id(command, "consent_id"),
-                codes=self.codes,
-                now=self.clock(),
-                **payload,
-                **entry,
-            ),
-        )
+        return self._perform(
+            "sharing consent", family_id, Family.give_consent,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="consent_id", given_by=given_by, agencies=agencies, purposes=purposes,
+        )  # fmt: skip
 
     def withdraw_consent(
         self,
@@ -594,21 +560,11 @@ class JourneysApplication(Application[UUID]):
         consent_id: UUID,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "consent withdrawal",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
+        return self._perform(
+            "consent withdrawal", family_id, Family.withdraw_consent,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
             consent_id=consent_id,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.withdraw_consent(
-                consent_id=consent_id, now=self.clock(), **entry
-            ),
-        )
+        )  # fmt: skip
 
     def share_information(
         self,
@@ -623,32 +579,12 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "with_agency": with_agency,
-            "categories": categories,
-            "purpose": purpose,
-            "lawful_basis": lawful_basis,
-            "personal": personal,
-        }
-        command = self._command(
-            "information sharing",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.share_information(
-                sharing_id=self._id(command, "sharing_id"),
-                codes=self.codes,
-                now=self.clock(),
-                **payload,
-                **entry,
-            ),
-        )
+        return self._perform(
+            "information sharing", family_id, Family.share_information,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="sharing_id", with_agency=with_agency, categories=categories, purpose=purpose,
+            lawful_basis=lawful_basis, personal=personal,
+        )  # fmt: skip
 
     def assign_lead_practitioner(
         self,
@@ -660,27 +596,11 @@ class JourneysApplication(Application[UUID]):
         agency: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "lead practitioner assignment",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            practitioner_id=practitioner_id,
-            agency=agency,
-        )
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            command.ids["episode_id"] = family.assign_lead_practitioner(
-                practitioner_id=practitioner_id,
-                agency=agency,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            )
-
-        return self._run(command, change)
+        return self._perform(
+            "lead practitioner assignment", family_id, Family.assign_lead_practitioner,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            answers="episode_id", practitioner_id=practitioner_id, agency=agency,
+        )  # fmt: skip
 
     def start_assessment(
         self,
@@ -690,20 +610,11 @@ class JourneysApplication(Application[UUID]):
         occurred_at: datetime,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "assessment start",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.start_assessment(
-                assessment_id=self._id(command, "assessment_id"), now=self.clock(), **entry
-            ),
-        )
+        return self._perform(
+            "assessment start", family_id, Family.start_assessment,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="assessment_id",
+        )  # fmt: skip
 
     def complete_assessment(
         self,
@@ -719,33 +630,16 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "assessment_id": assessment_id,
-            "level_of_need": level_of_need,
-            "needs": needs,
-            "strengths": strengths,
-            "factors": factors,
-            "personal": personal,
-        }
-        command = self._command(
-            "assessment completion",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.complete_assessment(
-                codes=self.codes, now=self.clock(), **payload, **entry
-            ),
-        )
+        return self._perform(
+            "assessment completion", family_id, Family.complete_assessment,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            assessment_id=assessment_id, level_of_need=level_of_need, needs=needs,
+            strengths=strengths, factors=factors, personal=personal,
+        )  # fmt: skip
 
     def _plan_values(
         self, command: Command, outcomes: tuple[NewOutcome, ...], actions: tuple[NewAction, ...]
-    ) -> tuple[tuple[PlanOutcome, ...], tuple[PlanAction, ...]]:
+    ) -> dict[str, Any]:
         """Give new outcomes and actions their ids; actions may point at outcomes by index."""
         planned = tuple(
             PlanOutcome(o.outcome_id or self.new_id(), o.headline_outcome, o.target_date)
@@ -757,8 +651,6 @@ class JourneysApplication(Application[UUID]):
         def outcome_id(ref: UUID | int) -> UUID:
             if isinstance(ref, int):
                 if not 0 <= ref < len(planned):
-                    from domain.errors import InvalidValueError
-
                     raise InvalidValueError("actions.outcome", f"no outcome number {ref}")
                 return planned[ref].outcome_id
             return ref
@@ -767,7 +659,7 @@ class JourneysApplication(Application[UUID]):
             PlanAction(self.new_id(), outcome_id(a.outcome), a.owner_agency, a.due_date)
             for a in actions
         )
-        return planned, planned_actions
+        return {**command.payload, "outcomes": planned, "actions": planned_actions}
 
     def agree_plan(
         self,
@@ -780,31 +672,12 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "plan",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            outcomes=outcomes,
-            actions=actions,
-            personal=personal,
-        )
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            planned, planned_actions = self._plan_values(command, outcomes, actions)
-            family.agree_plan(
-                plan_id=self._id(command, "plan_id"),
-                outcomes=planned,
-                actions=planned_actions,
-                personal=personal,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            )
-
-        return self._run(command, change)
+        return self._perform(
+            "plan", family_id, Family.agree_plan,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="plan_id", prepare=lambda command: self._plan_values(command, outcomes, actions),
+            outcomes=outcomes, actions=actions, personal=personal,
+        )  # fmt: skip
 
     def revise_plan(
         self,
@@ -818,33 +691,13 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "plan revision",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            plan_id=plan_id,
-            outcomes=outcomes,
-            actions=actions,
-            personal=personal,
-        )
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            planned, planned_actions = self._plan_values(command, outcomes, actions)
-            command.ids["plan_id"] = plan_id
-            family.revise_plan(
-                plan_id=plan_id,
-                outcomes=planned,
-                actions=planned_actions,
-                personal=personal,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            )
-
-        return self._run(command, change)
+        return self._perform(
+            "plan revision", family_id, Family.revise_plan,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            echo=("plan_id",),
+            prepare=lambda command: self._plan_values(command, outcomes, actions),
+            plan_id=plan_id, outcomes=outcomes, actions=actions, personal=personal,
+        )  # fmt: skip
 
     def hold_review(
         self,
@@ -859,32 +712,12 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "plan_id": plan_id,
-            "progress": progress,
-            "decision": decision,
-            "attendees": attendees,
-            "personal": personal,
-        }
-        command = self._command(
-            "review",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.hold_review(
-                review_id=self._id(command, "review_id"),
-                codes=self.codes,
-                now=self.clock(),
-                **payload,
-                **entry,
-            ),
-        )
+        return self._perform(
+            "review", family_id, Family.hold_review,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="review_id", plan_id=plan_id, progress=progress, decision=decision,
+            attendees=attendees, personal=personal,
+        )  # fmt: skip
 
     def raise_escalation(
         self,
@@ -899,32 +732,12 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "to_service": to_service,
-            "reason": reason,
-            "safeguarding": safeguarding,
-            "lawful_basis": lawful_basis,
-            "personal": personal,
-        }
-        command = self._command(
-            "escalation",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.raise_escalation(
-                escalation_id=self._id(command, "escalation_id"),
-                codes=self.codes,
-                now=self.clock(),
-                **payload,
-                **entry,
-            ),
-        )
+        return self._perform(
+            "escalation", family_id, Family.raise_escalation,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="escalation_id", to_service=to_service, reason=reason,
+            safeguarding=safeguarding, lawful_basis=lawful_basis, personal=personal,
+        )  # fmt: skip
 
     def respond_to_escalation(
         self,
@@ -936,28 +749,12 @@ class JourneysApplication(Application[UUID]):
         response: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "escalation response",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            escalation_id=escalation_id,
-            response=response,
-        )
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            command.ids["escalation_id"] = escalation_id
-            command.ids["episode_id"] = family.respond_to_escalation(
-                escalation_id=escalation_id,
-                response=response,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            )
-
-        return self._run(command, change)
+        return self._perform(
+            "escalation response", family_id, Family.respond_to_escalation,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            echo=("escalation_id",), answers="episode_id",
+            escalation_id=escalation_id, response=response,
+        )  # fmt: skip
 
     def step_down(
         self,
@@ -969,27 +766,11 @@ class JourneysApplication(Application[UUID]):
         reason: str = "RC9",
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "step-down",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            from_service=from_service,
-            reason=reason,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.step_down(
-                episode_id=self._id(command, "episode_id"),
-                from_service=from_service,
-                reason=reason,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            ),
-        )
+        return self._perform(
+            "step-down", family_id, Family.step_down,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="episode_id", from_service=from_service, reason=reason,
+        )  # fmt: skip
 
     def evidence_outcome(
         self,
@@ -1005,33 +786,12 @@ class JourneysApplication(Application[UUID]):
         source: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "headline_outcome": headline_outcome,
-            "measure": measure,
-            "value": value,
-            "period_start": period_start,
-            "period_end": period_end,
-            "source": source,
-        }
-        command = self._command(
-            "outcome evidence",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=True,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.evidence_outcome(
-                evidence_id=self._id(command, "evidence_id"),
-                codes=self.codes,
-                now=self.clock(),
-                **payload,
-                **entry,
-            ),
-        )
+        return self._perform(
+            "outcome evidence", family_id, Family.evidence_outcome,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
+            new="evidence_id", headline_outcome=headline_outcome, measure=measure, value=value,
+            period_start=period_start, period_end=period_end, source=source,
+        )  # fmt: skip
 
     def close_episode(
         self,
@@ -1044,29 +804,12 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        command = self._command(
-            "closure",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            reason=reason,
-            outcome_statuses=outcome_statuses,
+        return self._perform(
+            "closure", family_id, Family.close_episode,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            answers="episode_id", reason=reason, outcome_statuses=outcome_statuses,
             personal=personal,
-        )
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            command.ids["episode_id"] = family.close_episode(
-                reason=reason,
-                outcome_statuses=outcome_statuses,
-                personal=personal,
-                codes=self.codes,
-                now=self.clock(),
-                **entry,
-            )
-
-        return self._run(command, change)
+        )  # fmt: skip
 
     def correct_entry(
         self,
@@ -1081,28 +824,12 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "target_entry_id": target_entry_id,
-            "reason": reason,
-            "changes": changes,
-            "member_id": member_id,
-            "personal": personal,
-        }
-        command = self._command(
-            "correction",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.correct_entry(
-                codes=self.codes, now=self.clock(), **payload, **entry
-            ),
-        )
+        return self._perform(
+            "correction", family_id, Family.correct_entry,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            target_entry_id=target_entry_id, reason=reason, changes=changes,
+            member_id=member_id, personal=personal,
+        )  # fmt: skip
 
     def retract_entry(
         self,
@@ -1115,26 +842,11 @@ class JourneysApplication(Application[UUID]):
         personal: PersonalData | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload: dict[str, Any] = {
-            "target_entry_id": target_entry_id,
-            "reason": reason,
-            "personal": personal,
-        }
-        command = self._command(
-            "retraction",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            **payload,
-        )
-        return self._run(
-            command,
-            lambda family, entry: family.retract_entry(
-                codes=self.codes, now=self.clock(), **payload, **entry
-            ),
-        )
+        return self._perform(
+            "retraction", family_id, Family.retract_entry,
+            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
+            target_entry_id=target_entry_id, reason=reason, personal=personal,
+        )  # fmt: skip
 
     # -- queries (until projections take over) -------------------------------------------------
 

@@ -6,6 +6,9 @@ module path and names are saved with every event, so move or reshape them only w
 `register_topic` / `class_version` and an upcaster.
 
 Ids are given by the caller (the application service) so that simulations are repeatable.
+Every command takes keyword arguments only, including the code lists in force (`codes`), the
+clock's `now` and the entry's `entry_id`, `occurred_at` and `actor`, so that the application
+service runs them all through one pipeline.
 State is kept in JSON-stable types (str keys, tuples) so that snapshots round-trip.
 """
 
@@ -606,7 +609,9 @@ class Family(Aggregate):
             **entry,
         )
 
-    def decide_support(self, *, agreed: bool, now: datetime, **entry: Any) -> UUID:
+    def decide_support(
+        self, *, agreed: bool, codes: CodeLists, now: datetime, **entry: Any
+    ) -> UUID:
         episode = self.current_episode("a support decision")
         decision = "agreed" if agreed else "declined"
         require(
@@ -649,7 +654,9 @@ class Family(Aggregate):
             **entry,
         )
 
-    def withdraw_consent(self, *, consent_id: UUID, now: datetime, **entry: Any) -> None:
+    def withdraw_consent(
+        self, *, consent_id: UUID, codes: CodeLists, now: datetime, **entry: Any
+    ) -> None:
         consent = self.consents.get(str(consent_id))
         require(
             consent is not None and consent["in_force"],
@@ -720,7 +727,9 @@ class Family(Aggregate):
         assert episode_id is not None
         return episode_id
 
-    def start_assessment(self, *, assessment_id: UUID, now: datetime, **entry: Any) -> None:
+    def start_assessment(
+        self, *, assessment_id: UUID, codes: CodeLists, now: datetime, **entry: Any
+    ) -> None:
         episode = self.current_episode("an assessment")
         self.check_support_agreed(episode)
         assessment = episode["assessment"]
