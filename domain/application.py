@@ -885,7 +885,7 @@ class JourneysApplication(Application[UUID]):
                     if len(items) == limit:
                         return FamilyPage(items, notification.id)
             start = batch[-1].id + 1
-        return FamilyPage(items, items[-1].position if items else None)
+        return FamilyPage(items, None)  # only when limit < 1
 
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -80,14 +80,10 @@ NOTES_ENTRIES = frozenset(
 )
 
 
-def broken(rule: str, detail: str) -> RuleBrokenError:
-    return RuleBrokenError(rule, detail)
-
-
 def require(condition: bool, rule: str, detail: str) -> None:
     """Raise RuleBrokenError(rule, detail) unless `condition` holds."""
     if not condition:
-        raise broken(rule, detail)
+        raise RuleBrokenError(rule, detail)
 
 
 def check_occurred_at(occurred_at: datetime, now: datetime, *, field: str = "occurred_at") -> None:

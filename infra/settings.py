@@ -79,12 +79,10 @@ class Settings(BaseSettings):
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `env` of the eventsourcing application: persistence and caching."""
-        env = {
-            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
-            "AGGREGATE_CACHE_FASTFORWARD": "y",
-        }
-        if self.aggregate_cache_size == 0:
-            del env["AGGREGATE_CACHE_MAXSIZE"]
+        # No AGGREGATE_CACHE_MAXSIZE means no cache (the library reads 0 as "unbounded").
+        env = {"AGGREGATE_CACHE_FASTFORWARD": "y"}
+        if self.aggregate_cache_size:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.aggregate_cache_size)
         if not self.database_url:
             return {
                 **env,
