@@ -190,6 +190,8 @@ class JourneysApplication(Application[UUID]):
         self.new_id = new_id
         self._registered_topic = get_topic(Family.Registered)
         self._units = threading.local()  # the open batch of this thread, if any
+        # Called after every save, e.g. to wake a projection runner in the same process.
+        self.on_saved: list[Callable[[], None]] = []
 
     # -- eventsourcing hooks ---------------------------------------------------------------
 
@@ -201,6 +203,10 @@ class JourneysApplication(Application[UUID]):
             values["IS_SNAPSHOTTING_ENABLED"] = "y"
         values.update(env or {})
         return Environment(name, values)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        for callback in self.on_saved:
+            callback()
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = JourneysTranscoder()

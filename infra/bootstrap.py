@@ -11,20 +11,46 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from domain.application import JourneysApplication
+from infra.projection_runner import ProjectionRunner
 from infra.settings import Settings, ensure_sqlite_folder
 from infra.tokens import Tokens
+from infra.views import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.catalogue import all_projections
 
 
 @dataclass
 class Journeys:
-    """Everything built from one Settings: the application service and token handling."""
+    """Everything built from one Settings: the application service, the views and the
+    runner that keeps them up to date, and token handling. Nothing runs in the background
+    until `runner.start()` (the API does so when settings say `in-process`)."""
 
     settings: Settings
     app: JourneysApplication
+    views: ViewStore
+    runner: ProjectionRunner
     tokens: Tokens
 
+    def start(self, *, projections: bool) -> None:
+        """Listen for other processes' changes and, if asked, keep the views up to date."""
+        self.views.start()
+        if projections:
+            self.runner.start()
+
     def close(self) -> None:
+        self.runner.stop()
+        self.views.close()
         self.app.close()
+
+
+def view_store(settings: Settings, app: JourneysApplication) -> ViewStore:
+    """Views live in the event store's own database, so a view's changes and its position
+    commit in one transaction there."""
+    if settings.database_url:
+        return PostgresViewStore(
+            app.recorder.datastore,  # type: ignore[attr-defined]
+            events_channel=app.recorder.channel_name,  # type: ignore[attr-defined]
+        )
+    return SQLiteViewStore(settings.sqlite_path)
 
 
 def bootstrap(
@@ -40,4 +66,9 @@ def bootstrap(
         issuer=settings.jwt_issuer,
         minutes=settings.token_minutes,
     )
-    return Journeys(settings=settings, app=app, tokens=tokens)
+    views = view_store(settings, app)
+    runner = ProjectionRunner(app, views, all_projections())
+    app.on_saved.append(runner.wake)
+    if isinstance(views, PostgresViewStore):
+        views.on_events(runner.wake)  # events stored by other processes
+    return Journeys(settings=settings, app=app, views=views, runner=runner, tokens=tokens)

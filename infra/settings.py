@@ -51,6 +51,17 @@ class Settings(BaseSettings):
         description="Seconds to wait for a PostgreSQL connection. The library retries a "
         "failing statement ten times, so an outage answers 503 after about ten of these.",
     )
+    projections: Literal["in-process", "external"] = Field(
+        "in-process",
+        description="`in-process`: the API process keeps the views up to date (the embedded "
+        "default); `external`: a separate `journeys project` process does.",
+    )
+    read_wait_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="Longest a read may wait for its view to reach a given position.",
+    )
     kafka_bootstrap: str | None = Field(
         None, description="Kafka bootstrap servers; publishing is off when unset."
     )

@@ -1,0 +1,316 @@
+"""The projection engine: follows the store's notification log and feeds every projection.
+
+The same runner serves `make run` (a thread in the API process) and production (`journeys
+project`, a process of its own). It reads notifications after each view's position, decodes
+only the events the projection wants, applies them to that batch's documents and commits
+documents and position together (infra/views.py), so a crash at any instant neither loses
+nor double-counts an event.
+
+It needs no gap-free ids: it asks for the notifications after the position it reached, and
+the store's table lock makes ids commit in order, so an id skipped by a rolled-back
+transaction is never waited for and a later one is never missed.
+
+A failing event stops that one view at the event before it; the view is retried with
+exponential backoff and its failure shown by `status()` (health endpoint, CLI), and the
+event is never skipped. The other views carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from domain.application import JourneysApplication
+from infra.views import ViewInfo, ViewMovedError, ViewStore
+from projections.base import Doc, Event, Projection
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (position reached, head) after each batch
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    """What `journeys projections status` and /health show for one view generation."""
+
+    name: str
+    version: int
+    generation: int
+    state: str  # live, building
+    position: int
+    head: int
+    lag_events: int
+    lag_seconds: float
+    failures: int
+    last_error: str | None
+
+    @property
+    def health(self) -> str:
+        if self.failures:
+            return "failing"
+        return "caught up" if self.lag_events == 0 else "behind"
+
+
+class _BatchDocuments:
+    """The documents of one batch: loaded once, changed in memory, written at commit."""
+
+    def __init__(self, loaded: dict[str, Doc]) -> None:
+        self._docs = loaded
+        self.changed: dict[str, tuple[str, Doc]] = {}
+
+    def get(self, key: str) -> Doc | None:
+        return self._docs.get(key)
+
+    def put(self, key: str, doc: Doc, *, tag: str = "") -> None:
+        self._docs[key] = doc
+        self.changed[key] = (tag, doc)
+
+
+class _EventFailedError(Exception):
+    def __init__(self, index: int, cause: Exception) -> None:
+        self.index = index
+        self.cause = cause
+
+
+class ProjectionRunner:
+    """Feeds projections from the notification log of one application."""
+
+    def __init__(
+        self,
+        app: JourneysApplication,
+        store: ViewStore,
+        projections: Sequence[Projection],
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.2,
+        backoff: tuple[float, float] = (0.5, 60.0),
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+        self.rebuild_batch_size = max(batch_size, 2000)  # fewer, larger transactions
+        self.poll_interval = poll_interval
+        self.backoff = backoff
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- setting views up ---------------------------------------------------------------
+
+    def ensure_views(self) -> None:
+        """Create each projection's view if it has none; start building a new version beside
+        the live one when the projection's version changed."""
+        self.store.setup()
+        for projection in self.projections.values():
+            views = self.store.views(projection.name)
+            live = next((v for v in views if v.state == "live"), None)
+            if live is None:
+                self.store.create(projection.name, projection.version, state="live")
+            elif live.version != projection.version and not any(
+                v.state == "building" and v.version == projection.version for v in views
+            ):
+                self.store.create(projection.name, projection.version, state="building")
+
+    def targets(self) -> list[tuple[Projection, ViewInfo]]:
+        """The generation each projection feeds: its live view, or the new version being
+        built beside an older live one (readers keep the old one until the switch)."""
+        found = []
+        for view in self.store.views():
+            projection = self.projections.get(view.name)
+            if projection is None or view.version != projection.version:
+                continue
+            if view.state == "live":
+                found.append((projection, view))
+            elif view.state == "building":
+                live = self.store.live(view.name)
+                if live is not None and live.version != projection.version:
+                    found.append((projection, view))
+        return found
+
+    # -- processing -----------------------------------------------------------------------
+
+    def step(self, projection: Projection, view: ViewInfo, *, limit: int | None = None) -> int:
+        """Process one batch after the view's position; the number of notifications read
+        (0: caught up). Raises ViewMovedError if another runner moved the view first."""
+        if view.retry_at is not None and time.time() < view.retry_at:
+            return 0  # backing off after a failure
+        notes = self.app.recorder.select_notifications(
+            start=view.position + 1, limit=limit or self.batch_size
+        )
+        if not notes:
+            return 0
+        wanted = [n for n in notes if projection.wants(n.topic)]
+        events = [self.app.mapper.to_domain_event(n) for n in wanted]
+        keys = list(dict.fromkeys(projection.key(e) for e in events))
+        try:
+            changed = self._apply(projection, view, keys, events)
+        except _EventFailedError as failed:
+            self._fail(projection, view, keys, notes, wanted, events, failed)
+            return 0
+        self.store.commit(
+            view.view_id, expected=view.position, position=notes[-1].id, changed=changed
+        )
+        return len(notes)
+
+    def _apply(
+        self, projection: Projection, view: ViewInfo, keys: list[str], events: Sequence[Event]
+    ) -> dict[str, tuple[str, Doc]]:
+        docs = _BatchDocuments(self.store.load(view.view_id, keys))
+        for index, event in enumerate(events):
+            try:
+                projection.apply(event, docs)
+            except Exception as error:  # a handler's failure, reported below, never skipped
+                raise _EventFailedError(index, error) from error
+        return docs.changed
+
+    def _fail(  # noqa: PLR0917 - one private call site, passing what step() already has
+        self,
+        projection: Projection,
+        view: ViewInfo,
+        keys: list[str],
+        notes: Sequence[Notification],
+        wanted: Sequence[Notification],
+        events: Sequence[Event],
+        failed: _EventFailedError,
+    ) -> None:
+        """Commit what came before the failing event, then record the failure and back off."""
+        failing = wanted[failed.index]
+        before = [n for n in notes if n.id < failing.id]
+        if before:
+            changed = self._apply(projection, view, keys, events[: failed.index])
+            self.store.commit(
+                view.view_id, expected=view.position, position=before[-1].id, changed=changed
+            )
+        # Only the kind of error and where: exception messages may quote personal data.
+        error = (
+            f"{type(failed.cause).__name__} applying {type(events[failed.index]).__qualname__} "
+            f"at position {failing.id}"
+        )
+        first, most = self.backoff
+        delay = min(most, first * 2 ** min(view.failures, 16))
+        self.store.record_failure(view.view_id, error=error, retry_at=time.time() + delay)
+        logger.error("view %s stopped: %s; retrying in %.1f s", view.view_id, error, delay)
+
+    def run_once(self) -> int:
+        """One batch for every view that has work; the number of notifications read."""
+        done = 0
+        for projection, view in self.targets():
+            try:
+                done += self.step(projection, view)
+            except ViewMovedError:
+                done += 1  # someone else moved it; look again at once
+            if view.state == "building":
+                self._switch_if_caught_up(view.name, view.view_id)
+        return done
+
+    def catch_up(self, progress: Progress | None = None) -> None:
+        """Process until every view has reached the head of the log (or is failing)."""
+        while self.run_once():
+            if progress is not None:
+                views = self.store.views()
+                progress(min((v.position for v in views), default=0), self.app.position())
+
+    def _switch_if_caught_up(self, name: str, view_id: str) -> bool:
+        view = self.store.view(view_id)
+        if view is None or view.failures or view.position < self.app.position():
+            return False
+        self.store.switch(name, view_id)
+        logger.info("view %s is now live", view_id)
+        return True
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> ViewInfo:
+        """Build a new generation of a view from position 0 beside the live one, then switch
+        readers to it and drop the old one. Readers never see the new one half-built."""
+        projection = self.projections[name]
+        self.store.setup()
+        for old in self.store.views(name):
+            if old.state == "building":  # left by a rebuild that did not finish
+                self.store.drop(old.view_id)
+        view = self.store.create(name, projection.version, state="building")
+        limit = self.rebuild_batch_size
+        while True:
+            current = self.store.view(view.view_id)
+            if current is None:
+                raise ViewMovedError(f"view {view.view_id} was dropped during its rebuild")
+            if current.failures:
+                raise RuntimeError(f"rebuild of {name} stopped: {current.last_error}")
+            read = self.step(projection, current, limit=limit)
+            if progress is not None:
+                progress(current.position, self.app.position())
+            if not read and self._switch_if_caught_up(name, view.view_id):
+                live = self.store.live(name)
+                assert live is not None
+                if progress is not None:
+                    progress(live.position, self.app.position())
+                return live
+
+    # -- running in the background ---------------------------------------------------------
+
+    def wake(self) -> None:
+        """New events were stored: look at once instead of at the next poll."""
+        self._wake.set()
+
+    def run_forever(self) -> None:
+        """Follow the log until stop(); errors of the store are logged and retried."""
+        self.ensure_views()
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                busy = self.run_once()
+            except Exception as error:  # the store is unreachable: keep trying, say so
+                logger.warning("projection runner: %s; retrying", type(error).__name__)
+                busy = 0
+                self._stopping.wait(1.0)
+            if not busy:
+                self._wake.wait(self.poll_interval)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self.run_forever, name="journeys-projections", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    # -- status ----------------------------------------------------------------------------
+
+    def status(self) -> list[ViewStatus]:
+        head = self.app.position()
+        return [self._status(view, head) for view in self.store.views()]
+
+    def _status(self, view: ViewInfo, head: int) -> ViewStatus:
+        lag_events = max(0, head - view.position)
+        lag_seconds = 0.0
+        if lag_events:
+            notes = self.app.recorder.select_notifications(start=view.position + 1, limit=1)
+            if notes:
+                event: Any = self.app.mapper.to_domain_event(notes[0])
+                recorded: datetime = event.timestamp
+                lag_seconds = max(0.0, (datetime.now(UTC) - recorded).total_seconds())
+        return ViewStatus(
+            name=view.name,
+            version=view.version,
+            generation=view.generation,
+            state=view.state,
+            position=view.position,
+            head=head,
+            lag_events=lag_events,
+            lag_seconds=round(lag_seconds, 3),
+            failures=view.failures,
+            last_error=view.last_error,
+        )

@@ -1,0 +1,525 @@
+"""Where views live: documents and tracking positions, in the event store's own database.
+
+Two tables serve every projection, on SQLite and on PostgreSQL alike:
+
+- `journeys_views`: one row per built or building generation of a view — its name, the
+  version of its document shape, the position in the notification log it has reached, its
+  state (`live`: what readers see; `building`: a rebuild beside the live one), and the
+  last failure, if any;
+- `journeys_view_docs`: the documents, keyed by (view_id, key), with a searchable tag.
+
+A batch of view changes and the new position commit in one transaction, and only if the
+position is still the one the batch started from (compare-and-set), so a crash loses
+nothing, and two runners on one view never apply an event twice. Readers always read the
+live generation in one statement, so a rebuild that is switched in is seen whole or not at
+all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domain.errors import JourneysError
+from projections.base import Doc
+
+VIEWS_CHANNEL = "journeys_views"
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS journeys_views (
+        view_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        retry_at DOUBLE PRECISION)""",
+    """CREATE TABLE IF NOT EXISTS journeys_view_docs (
+        view_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (view_id, key))""",
+    "CREATE INDEX IF NOT EXISTS journeys_view_docs_tag ON journeys_view_docs (view_id, tag)",
+)
+
+_VIEW_COLUMNS = (
+    "view_id, name, version, generation, state, position, updated_at, failures, last_error, "
+    "retry_at"
+)
+
+
+class ViewNotReadyError(JourneysError):
+    """A view did not reach the position asked for within the time given."""
+
+    def __init__(self, message: str, *, position: int) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+class ViewMovedError(JourneysError):
+    """The view's position changed under a batch (another runner, or a switch): retry."""
+
+
+@dataclass(frozen=True)
+class ViewInfo:
+    """One generation of a view, as its tracking row says."""
+
+    view_id: str
+    name: str
+    version: int
+    generation: int
+    state: str  # "live" or "building"
+    position: int
+    updated_at: float
+    failures: int
+    last_error: str | None
+    retry_at: float | None
+
+
+def _info(row: Mapping[str, Any]) -> ViewInfo:
+    return ViewInfo(
+        view_id=row["view_id"],
+        name=row["name"],
+        version=int(row["version"]),
+        generation=int(row["generation"]),
+        state=row["state"],
+        position=int(row["position"]),
+        updated_at=float(row["updated_at"]),
+        failures=int(row["failures"]),
+        last_error=row["last_error"],
+        retry_at=None if row["retry_at"] is None else float(row["retry_at"]),
+    )
+
+
+def encode(doc: Doc) -> str:
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+class Cursor(ABC):
+    """The few things a view transaction does, written once for both databases."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def fetchall(self) -> list[Mapping[str, Any]]: ...
+
+    @property
+    @abstractmethod
+    def rowcount(self) -> int: ...
+
+
+class ViewStore(ABC):
+    """Documents and tracking rows of every view. Thread-safe; one per process."""
+
+    def __init__(self) -> None:
+        self._advanced = threading.Condition()
+
+    # -- connections, per database ------------------------------------------------------
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Cursor]:
+        """A cursor in one transaction, committed on success when `write`."""
+        yield  # type: ignore[misc]
+
+    @abstractmethod
+    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
+        """Tell other processes, at commit, that a view moved (where the database can)."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start listening for other processes' changes, where the database can tell."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- schema -------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        with self.transaction(write=True) as cur:
+            for statement in SCHEMA:
+                cur.execute(statement)
+
+    # -- tracking rows ------------------------------------------------------------------
+
+    def views(self, name: str | None = None) -> list[ViewInfo]:
+        """Every generation of every view (or of one), live first, newest first."""
+        sql = f"SELECT {_VIEW_COLUMNS} FROM journeys_views"
+        params: tuple[Any, ...] = ()
+        if name is not None:
+            sql += " WHERE name = ?"
+            params = (name,)
+        with self.transaction(write=False) as cur:
+            cur.execute(sql + " ORDER BY name, state DESC, generation DESC", params)
+            return [_info(row) for row in cur.fetchall()]
+
+    def live(self, name: str) -> ViewInfo | None:
+        return next((v for v in self.views(name) if v.state == "live"), None)
+
+    def view(self, view_id: str) -> ViewInfo | None:
+        with self.transaction(write=False) as cur:
+            cur.execute(f"SELECT {_VIEW_COLUMNS} FROM journeys_views WHERE view_id = ?", (view_id,))
+            rows = cur.fetchall()
+        return _info(rows[0]) if rows else None
+
+    def create(self, name: str, version: int, *, state: str) -> ViewInfo:
+        """A new, empty generation of a view at position 0."""
+        with self.transaction(write=True) as cur:
+            cur.execute("SELECT MAX(generation) AS g FROM journeys_views WHERE name = ?", (name,))
+            latest = cur.fetchall()[0]["g"]
+            generation = int(latest or 0) + 1
+            view_id = f"{name}.v{version}.g{generation}"
+            cur.execute(
+                f"INSERT INTO journeys_views ({_VIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (view_id, name, version, generation, state, 0, time.time(), 0, None, None),
+            )
+        info = self.view(view_id)
+        assert info is not None
+        return info
+
+    def switch(self, name: str, view_id: str) -> None:
+        """Make a built generation the live one, atomically, and drop the old one."""
+        with self.transaction(write=True) as cur:
+            cur.execute(
+                "SELECT view_id FROM journeys_views WHERE name = ? AND state = 'live'", (name,)
+            )
+            old = [row["view_id"] for row in cur.fetchall()]
+            cur.execute("DELETE FROM journeys_views WHERE name = ? AND state = 'live'", (name,))
+            cur.execute(
+                "UPDATE journeys_views SET state = 'live', updated_at = ? WHERE view_id = ?",
+                (time.time(), view_id),
+            )
+            if cur.rowcount != 1:
+                raise ViewMovedError(f"view {view_id} is gone; nothing was switched")
+            self._announce(cur, view_id, -1)
+        for retired in old:
+            self.drop(retired)
+        self._wake()
+
+    def drop(self, view_id: str) -> None:
+        """Delete a generation and its documents (readers of other generations unaffected)."""
+        with self.transaction(write=True) as cur:
+            cur.execute("DELETE FROM journeys_view_docs WHERE view_id = ?", (view_id,))
+            cur.execute("DELETE FROM journeys_views WHERE view_id = ?", (view_id,))
+
+    def record_failure(self, view_id: str, *, error: str, retry_at: float) -> None:
+        with self.transaction(write=True) as cur:
+            cur.execute(
+                "UPDATE journeys_views SET failures = failures + 1, last_error = ?, "
+                "retry_at = ?, updated_at = ? WHERE view_id = ?",
+                (error, retry_at, time.time(), view_id),
+            )
+
+    # -- documents ----------------------------------------------------------------------
+
+    def load(self, view_id: str, keys: Sequence[str]) -> dict[str, Doc]:
+        """The stored documents of these keys (missing keys are absent)."""
+        docs: dict[str, Doc] = {}
+        if not keys:
+            return docs
+        with self.transaction(write=False) as cur:
+            for start in range(0, len(keys), 500):
+                self._select_docs(cur, view_id, keys[start : start + 500])
+                docs.update((row["key"], json.loads(row["doc"])) for row in cur.fetchall())
+        return docs
+
+    def commit(
+        self, view_id: str, *, expected: int, position: int, changed: Mapping[str, tuple[str, Doc]]
+    ) -> None:
+        """Write changed documents and move the view from `expected` to `position`, in one
+        transaction; ViewMovedError (and nothing written) if the view is no longer at
+        `expected`."""
+        with self.transaction(write=True) as cur:
+            cur.execute(
+                "UPDATE journeys_views SET position = ?, updated_at = ?, failures = 0, "
+                "last_error = NULL, retry_at = NULL WHERE view_id = ? AND position = ?",
+                (position, time.time(), view_id, expected),
+            )
+            if cur.rowcount != 1:
+                raise ViewMovedError(f"view {view_id} moved from position {expected}")
+            if changed:
+                cur.executemany(
+                    "INSERT INTO journeys_view_docs (view_id, key, tag, doc) VALUES (?,?,?,?) "
+                    "ON CONFLICT (view_id, key) DO UPDATE SET tag = excluded.tag, "
+                    "doc = excluded.doc",
+                    [(view_id, key, tag, encode(doc)) for key, (tag, doc) in changed.items()],
+                )
+            self._announce(cur, view_id, position)
+        self._wake()
+
+    # -- reads of the live generation -----------------------------------------------------
+
+    def read(self, name: str, key: str) -> tuple[int, Doc | None]:
+        """The live view's position and its document under `key`, read together."""
+        with self.transaction(write=False) as cur:
+            cur.execute(
+                "SELECT v.position AS position, d.doc AS doc FROM journeys_views v "
+                "LEFT JOIN journeys_view_docs d ON d.view_id = v.view_id AND d.key = ? "
+                "WHERE v.name = ? AND v.state = 'live'",
+                (key, name),
+            )
+            rows = cur.fetchall()
+        if not rows:
+            return 0, None
+        doc = rows[0]["doc"]
+        return int(rows[0]["position"]), None if doc is None else json.loads(doc)
+
+    def read_tagged(self, name: str, tag: str | None) -> tuple[int, list[tuple[str, Doc]]]:
+        """The live view's position and its documents with this tag (all when None)."""
+        sql = (
+            "SELECT v.position AS position, d.key AS key, d.doc AS doc FROM journeys_views v "
+            "JOIN journeys_view_docs d ON d.view_id = v.view_id "
+            "WHERE v.name = ? AND v.state = 'live'"
+        )
+        params: tuple[Any, ...] = (name,)
+        if tag is not None:
+            sql += " AND d.tag = ?"
+            params = (name, tag)
+        with self.transaction(write=False) as cur:
+            cur.execute(sql + " ORDER BY d.key", params)
+            rows = cur.fetchall()
+        if not rows:
+            live = self.live(name)
+            return (live.position if live else 0), []
+        return int(rows[0]["position"]), [(row["key"], json.loads(row["doc"])) for row in rows]
+
+    # -- read-your-writes -----------------------------------------------------------------
+
+    def _wake(self) -> None:
+        with self._advanced:
+            self._advanced.notify_all()
+
+    def _poll_interval(self) -> float | None:
+        """How often a waiter looks again without being woken (None: only when woken)."""
+        return 0.05
+
+    def wait(self, name: str, position: int, *, timeout: float) -> int:
+        """Block until the live view `name` has reached `position`; return its position.
+
+        Woken by this process's commits, and on PostgreSQL by other processes' (NOTIFY).
+        Raises ViewNotReadyError with the view's current position after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            live = self.live(name)
+            current = live.position if live else 0
+            if current >= position:
+                return current
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ViewNotReadyError(
+                    f"the {name} view reached position {current}, not {position}, "
+                    f"within {timeout:g} s; ask again shortly",
+                    position=current,
+                )
+            interval = self._poll_interval()
+            with self._advanced:
+                self._advanced.wait(remaining if interval is None else min(remaining, interval))
+
+
+# -- SQLite ---------------------------------------------------------------------------------
+
+
+class _SQLiteCursor(Cursor):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def fetchall(self) -> list[Mapping[str, Any]]:
+        return list(self._cursor.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class SQLiteViewStore(ViewStore):
+    """Views in the event store's SQLite file: one connection per thread, WAL mode, and
+    BEGIN IMMEDIATE for writes so a writer waits for the lock instead of failing."""
+
+    def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
+        super().__init__()
+        self._path = path
+        self._lock_timeout = lock_timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # An in-memory database (tests) is one connection shared by all threads, in turn.
+        self._memory_lock: Any = (
+            threading.RLock() if str(path) == ":memory:" else contextlib.nullcontext()
+        )
+
+    def _connection(self) -> sqlite3.Connection:
+        shared = str(self._path) == ":memory:"  # one database only while one connection
+        conn: sqlite3.Connection | None = (
+            self._connections[0]
+            if shared and self._connections
+            else getattr(self._local, "conn", None)
+        )
+        if conn is None:
+            conn = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False,
+                timeout=self._lock_timeout,
+            )  # fmt: skip
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Cursor]:
+        conn = self._connection()
+        with self._memory_lock:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield _SQLiteCursor(conn.cursor())
+            except BaseException:
+                conn.rollback()
+                raise
+            if write:
+                conn.commit()
+            else:
+                conn.rollback()
+
+    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None:
+        marks = ",".join("?" * len(keys))
+        cur.execute(
+            f"SELECT key, doc FROM journeys_view_docs WHERE view_id = ? AND key IN ({marks})",
+            (view_id, *keys),
+        )
+
+    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
+        pass  # other processes' waiters poll: SQLite has no LISTEN/NOTIFY
+
+    def start(self) -> None:
+        pass  # nothing to listen to
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------
+
+
+class _PostgresCursor(Cursor):
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(self._sql(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(self._sql(sql), rows)
+
+    def fetchall(self) -> list[Mapping[str, Any]]:
+        return list(self._cursor.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
+class PostgresViewStore(ViewStore):
+    """Views in the event store's PostgreSQL database, through the store's connection pool.
+
+    A listener connection LISTENs for two channels: the views' own (a commit of a batch, in
+    any process, wakes read-your-writes waiters at once) and the event store's (new events
+    wake the projection runner at once, instead of it polling)."""
+
+    def __init__(self, datastore: Any, *, events_channel: str) -> None:
+        super().__init__()
+        self._datastore = datastore
+        self._events_channel = events_channel
+        self._on_events: list[Any] = []
+        self._stopping = threading.Event()
+        self._listening = threading.Event()
+        self._listener: threading.Thread | None = None
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Cursor]:
+        with self._datastore.transaction(commit=write) as cursor:
+            yield _PostgresCursor(cursor)
+
+    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None:
+        cur.execute(
+            "SELECT key, doc FROM journeys_view_docs WHERE view_id = ? AND key = ANY(?)",
+            (view_id, list(keys)),
+        )
+
+    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
+        cur.execute("SELECT pg_notify(?, ?)", (VIEWS_CHANNEL, f"{view_id}:{position}"))
+
+    def _poll_interval(self) -> float | None:
+        # Woken by NOTIFY; the occasional look is only a safety net for a lost listener.
+        return 1.0 if self._listening.is_set() else 0.05
+
+    def on_events(self, callback: Any) -> None:
+        """Call `callback()` whenever any process stores new events."""
+        self._on_events.append(callback)
+
+    def start(self) -> None:
+        if self._listener is None:
+            self._listener = threading.Thread(
+                target=self._listen, name="journeys-views-listen", daemon=True
+            )
+            self._listener.start()
+            self._listening.wait(timeout=5)
+
+    def _listen(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with self._datastore.get_connection() as conn:
+                    conn.execute(f'LISTEN "{VIEWS_CHANNEL}"')
+                    conn.execute(f'LISTEN "{self._events_channel}"')
+                    self._listening.set()
+                    while not self._stopping.is_set():
+                        for note in conn.notifies(timeout=0.5, stop_after=1):
+                            if note.channel == VIEWS_CHANNEL:
+                                self._wake()
+                            else:
+                                for callback in self._on_events:
+                                    callback()
+            except Exception:  # the database went away: waiters fall back to polling
+                self._listening.clear()
+                self._stopping.wait(1.0)
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+            self._listener = None

@@ -1,0 +1,73 @@
+"""The contract between a read model and the engine that feeds it.
+
+A projection turns one event into changes to the documents of its view. It does no I/O and
+does not know where events come from (the store's notification log today, a Kafka topic
+later): the engine hands it each event, decoded, with the documents it asks for, and commits
+the changed documents together with the view's tracking position in one transaction.
+
+Documents are JSON objects (str, int, float, bool, None, lists, dicts) keyed by a string,
+with an optional `tag` the view can be searched by (a family's area, say). They never hold
+personal data in clear: a view keeps ids and codes, and personal details are looked up in
+the events at read time, in one place that a later change can encrypt and erase.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
+
+from domain.family import Family
+
+Doc = dict[str, Any]
+Event = DomainEventProtocol[UUID]
+
+
+class Documents(Protocol):
+    """The documents of one view, as seen inside the transaction of one batch."""
+
+    def get(self, key: str) -> Doc | None:
+        """The document under `key` as this batch has it so far, or None. Change it, then
+        put it back: only documents that were put are written."""
+
+    def put(self, key: str, doc: Doc, *, tag: str = "") -> None:
+        """Store `doc` under `key` (replacing any), findable by `tag`."""
+
+
+class Projection(ABC):
+    """One read model: a name, a version of its document shape, and a handler.
+
+    Bump `version` whenever the shape of the documents or the meaning of a handler changes:
+    the engine then builds the new version beside the old one from position 0 and switches
+    readers over when it has caught up.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+
+    def wants(self, topic: str) -> bool:
+        """Whether events of this topic concern the view; the engine decodes only those."""
+        return topic in FAMILY_TOPICS
+
+    def key(self, event: Event) -> str:
+        """The key of the document this event changes (the family, by default)."""
+        return str(event.originator_id)
+
+    @abstractmethod
+    def apply(self, event: Event, docs: Documents) -> None:
+        """Change the view's documents for one event. Raise to stop the view at this event:
+        the engine retries with backoff and reports it, and never skips the event."""
+
+
+def _family_event_classes() -> list[type[Any]]:
+    return [
+        value
+        for value in vars(Family).values()
+        if isinstance(value, type) and issubclass(value, (Family.Entry, Family.Registered))
+    ]
+
+
+FAMILY_TOPICS: frozenset[str] = frozenset(get_topic(cls) for cls in _family_event_classes())

@@ -1,0 +1,9 @@
+"""Every projection the engine runs, in one list: add a read model here to have it built."""
+
+from __future__ import annotations
+
+from projections.base import Projection
+
+
+def all_projections() -> list[Projection]:
+    return []
