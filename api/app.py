@@ -72,6 +72,8 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
             else await anyio.to_thread.run_sync(bootstrap, settings)
         )
         app.state.journeys = built
+        in_process = built.settings.projections == "in-process"
+        await anyio.to_thread.run_sync(lambda: built.start(projections=in_process))
         try:
             yield
         finally:

@@ -6,18 +6,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
+from uuid import UUID
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ForbiddenError, NotAuthenticatedError
-from api.permissions import ALLOWED, Action
+from api.permissions import ALLOWED, Action, may
 from api.schemas.common import EntryCreate
 from domain.application import JourneysApplication
 from domain.values import Actor
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
+from projections.base import replay
+from projections.families import FamilyDirectory
 
 bearer = HTTPBearer(auto_error=False, description="A token from `journeys token`.")
 
@@ -120,3 +123,67 @@ Recording = Annotated[Sender, Depends(SenderAllowedTo(Action.RECORD))]
 RespondingToEscalation = Annotated[Sender, Depends(SenderAllowedTo(Action.RESPOND_TO_ESCALATION))]
 SteppingDown = Annotated[Sender, Depends(SenderAllowedTo(Action.STEP_DOWN))]
 Correcting = Annotated[Sender, Depends(SenderAllowedTo(Action.CORRECT))]
+
+
+MAX_POSITION = 2**63 - 1  # the store's positions are 64-bit integers
+
+MinPosition = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_POSITION,
+        description="Read-your-writes: wait until the view has reached this store position "
+        "(the `position` a command answered); 504 with the view's position if it does not "
+        "in time.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class FamilyRead:
+    """A permitted read of one family: who asks, whether they may see personal details, and
+    the family's directory entry (area, registration, leads)."""
+
+    identity: Identity
+    family_id: UUID
+    personal: bool
+    directory: dict[str, Any]
+
+
+class FamilyReaderFor:
+    """A dependency for reads of one family's views (path parameter `family_id`).
+
+    Checks the role, waits for `min_position` in the given views, answers 404 for a family
+    that does not exist, and 403 for a lead practitioner who has never led the family.
+    Not async: it may wait, and reads the database."""
+
+    def __init__(self, action: Action, *views: str) -> None:
+        self.roles = ALLOWED[action]
+        self.views = ("families", *views)
+
+    def __call__(
+        self,
+        family_id: UUID,
+        journeys: JourneysDep,
+        identity: CurrentIdentity,
+        min_position: MinPosition = None,
+    ) -> FamilyRead:
+        check_role(identity, self.roles)
+        if min_position is not None:
+            for view in self.views:
+                journeys.views.wait(view, min_position, timeout=journeys.settings.read_wait_seconds)
+        _, directory = journeys.views.read("families", str(family_id))
+        if directory is None:
+            # Not yet projected, or not at all: the store is the authority (404 if none).
+            events = journeys.app.family_events(family_id)
+            directory = replay(FamilyDirectory(), events).docs[str(family_id)]
+        if identity.role == "lead_practitioner" and identity.user_id not in directory["leads"]:
+            raise ForbiddenError(
+                "a lead practitioner reads the families they lead or have led; "
+                "this family has not been assigned to you"
+            )
+        personal = may(identity, Action.READ_PERSONAL_DATA)
+        return FamilyRead(identity, family_id, personal, directory)
+
+
+JourneyReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, "timeline"))]

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from domain.errors import InvalidValueError, NotFoundError, RuleBrokenError, UnknownCodeError
+from infra.views import ViewNotReadyError
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ ANSWERS: Mapping[type[Exception], Callable[[Any], ErrorResponse]] = {
         401, "unauthenticated", e.detail, headers={"WWW-Authenticate": "Bearer"}
     ),
     ForbiddenError: lambda e: error(403, "forbidden", e.detail),
+    # Not a stale answer passed off as fresh: say where the view is, so the caller can wait.
+    ViewNotReadyError: lambda e: error(504, "view_not_ready", e.detail, position=e.position),
     HTTPException: http_error,
     persistence.OperationalError: store_unavailable,  # incl. ConnectionUnavailableError
     persistence.InterfaceError: store_unavailable,

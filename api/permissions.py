@@ -21,6 +21,8 @@ class Action(StrEnum):
     FIND_FAMILIES = "finding families"
     READ_EVENTS = "reading a family's events"
     READ_PERSONAL_DATA = "seeing personal data"
+    READ_JOURNEY = "reading a family's timeline and journey"
+    FIND_PATHWAYS = "comparing the pathways of a cohort"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -36,6 +38,11 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.READ_EVENTS: (*RECORDERS, "qa_officer", "panel_member"),
     # Practitioners read a family's events without personal data; the lead sees it all.
     Action.READ_PERSONAL_DATA: ("lead_practitioner", "qa_officer", "panel_member"),
+    # A lead practitioner reads only the families they lead or have led (api/deps.py);
+    # partners get consent-gated views instead (a later issue).
+    Action.READ_JOURNEY: ("qa_officer", "panel_member", "lead_practitioner"),
+    # Pathways are counts and durations over a cohort: no family is named.
+    Action.FIND_PATHWAYS: ("qa_officer", "panel_member", "researcher"),
 }
 
 

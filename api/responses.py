@@ -18,6 +18,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorPublic, "description": "The event store cannot be reached"},
 }
 
+# What reads of views answer besides their result: `@router.get(path, responses=READS)`.
+READS: dict[int | str, dict[str, Any]] = {
+    **{k: v for k, v in ERRORS.items() if k != 409},
+    504: {
+        "model": ErrorPublic,
+        "description": "The view did not reach `min_position` in time; `position` says where it is",
+    },
+}
+
 # The options every command route shares: `@router.post(path, **COMMAND)`.
 COMMAND: dict[str, Any] = {
     "status_code": 201,

@@ -29,7 +29,7 @@ from eventsourcing.persistence import Notification
 
 from domain.application import JourneysApplication
 from infra.views import ViewInfo, ViewMovedError, ViewStore
-from projections.base import Doc, Event, Projection
+from projections.base import Doc, Event, MemoryDocuments, Projection
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +56,6 @@ class ViewStatus:
         if self.failures:
             return "failing"
         return "caught up" if self.lag_events == 0 else "behind"
-
-
-class _BatchDocuments:
-    """The documents of one batch: loaded once, changed in memory, written at commit."""
-
-    def __init__(self, loaded: dict[str, Doc]) -> None:
-        self._docs = loaded
-        self.changed: dict[str, tuple[str, Doc]] = {}
-
-    def get(self, key: str) -> Doc | None:
-        return self._docs.get(key)
-
-    def put(self, key: str, doc: Doc, *, tag: str = "") -> None:
-        self._docs[key] = doc
-        self.changed[key] = (tag, doc)
 
 
 class _EventFailedError(Exception):
@@ -163,7 +148,7 @@ class ProjectionRunner:
     def _apply(
         self, projection: Projection, view: ViewInfo, keys: list[str], events: Sequence[Event]
     ) -> dict[str, tuple[str, Doc]]:
-        docs = _BatchDocuments(self.store.load(view.view_id, keys))
+        docs = MemoryDocuments(self.store.load(view.view_id, keys))
         for index, event in enumerate(events):
             try:
                 projection.apply(event, docs)
@@ -260,10 +245,13 @@ class ProjectionRunner:
 
     def run_forever(self) -> None:
         """Follow the log until stop(); errors of the store are logged and retried."""
-        self.ensure_views()
+        ready = False
         while not self._stopping.is_set():
             self._wake.clear()
             try:
+                if not ready:
+                    self.ensure_views()
+                    ready = True
                 busy = self.run_once()
             except Exception as error:  # the store is unreachable: keep trying, say so
                 logger.warning("projection runner: %s; retrying", type(error).__name__)

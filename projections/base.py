@@ -14,6 +14,7 @@ the events at read time, in one place that a later change can encrypt and erase.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
@@ -60,6 +61,31 @@ class Projection(ABC):
     def apply(self, event: Event, docs: Documents) -> None:
         """Change the view's documents for one event. Raise to stop the view at this event:
         the engine retries with backoff and reports it, and never skips the event."""
+
+
+class MemoryDocuments:
+    """Documents in a dict: a batch's working set in the engine, or a whole view built in
+    memory by `replay` (tests; a family not yet reached by the runner)."""
+
+    def __init__(self, docs: dict[str, Doc] | None = None) -> None:
+        self.docs: dict[str, Doc] = {} if docs is None else docs
+        self.changed: dict[str, tuple[str, Doc]] = {}
+
+    def get(self, key: str) -> Doc | None:
+        return self.docs.get(key)
+
+    def put(self, key: str, doc: Doc, *, tag: str = "") -> None:
+        self.docs[key] = doc
+        self.changed[key] = (tag, doc)
+
+
+def replay(projection: Projection, events: Iterable[Event]) -> MemoryDocuments:
+    """The view `projection` builds from `events`, in memory."""
+    docs = MemoryDocuments()
+    for event in events:
+        if projection.wants(get_topic(type(event))):
+            projection.apply(event, docs)
+    return docs
 
 
 def _family_event_classes() -> list[type[Any]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from projections.base import Projection
+from projections.families import FamilyDirectory
 
 
 def all_projections() -> list[Projection]:
-    return []
+    return [FamilyDirectory()]

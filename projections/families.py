@@ -1,0 +1,55 @@
+"""The family directory: each family's area (as corrected), when it was registered, and who
+has led its episodes. Answers "does this family exist", "which families are in this area",
+and "is this practitioner one of the family's leads" (the access rule for lead
+practitioners) without loading the family's events."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+from domain.family import Family
+from projections.base import Documents, Event, Projection
+
+
+class FamilyDirectory(Projection):
+    name = "families"
+    version = 1
+
+    @singledispatchmethod
+    def apply(self, event: Event, docs: Documents) -> None:
+        """Other events do not change the directory."""
+
+    @apply.register
+    def _(self, event: Family.Registered, docs: Documents) -> None:
+        doc = {
+            "family_id": str(event.originator_id),
+            "area": event.area,
+            "registered_at": event.occurred_at.isoformat(),
+            "recorded_at": event.timestamp.isoformat(),
+            "registration_entry_id": str(event.entry_id),
+            "leads": [],
+        }
+        docs.put(self.key(event), doc, tag=event.area)
+
+    @apply.register
+    def _(self, event: Family.LeadPractitionerAssigned, docs: Documents) -> None:
+        doc = self._doc(event, docs)
+        if event.practitioner_id not in doc["leads"]:
+            doc["leads"].append(event.practitioner_id)
+        docs.put(self.key(event), doc, tag=doc["area"])
+
+    @apply.register
+    def _(self, event: Family.EntryCorrected, docs: Documents) -> None:
+        doc = self._doc(event, docs)
+        if str(event.target_entry_id) == doc["registration_entry_id"]:
+            for change in event.changes:
+                if change.field == "area":
+                    doc["area"] = change.value
+        docs.put(self.key(event), doc, tag=doc["area"])
+
+    def _doc(self, event: Event, docs: Documents) -> dict[str, Any]:
+        doc = docs.get(self.key(event))
+        if doc is None:  # every stream starts with Registered: the log is out of order
+            raise LookupError("an entry of a family that was never registered")
+        return doc
