@@ -5,9 +5,13 @@ infra.bootstrap; a problem with the settings or the store is one line on stderr,
 
 from __future__ import annotations
 
+import json
 import math
+import signal
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Annotated, NoReturn
 from uuid import UUID, uuid4
@@ -16,7 +20,14 @@ import typer
 from eventsourcing.persistence import PersistenceError
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from domain import codes as code_lists
@@ -226,6 +237,95 @@ def token(
         f"valid for {settings.token_minutes} minutes:"
     )
     typer.echo(tokens.issue(identity))
+
+
+projections_app = typer.Typer(
+    help="The views built from the events: their state, and rebuilding them.", no_args_is_help=True
+)
+app.add_typer(projections_app, name="projections")
+
+
+@app.command()
+def project() -> None:
+    """Keep the views up to date, until stopped (SIGTERM or Ctrl-C): for production, where
+    JOURNEYS_PROJECTIONS=external tells the API processes not to do it themselves."""
+    settings = load_settings()
+    with opened(settings) as journeys:
+        signal.signal(signal.SIGTERM, lambda *_: journeys.runner.stop())
+        journeys.views.start()
+        typer.echo(f"Following {settings.store_description()}; stop with Ctrl-C or SIGTERM.")
+        try:
+            journeys.runner.run_forever()
+        except KeyboardInterrupt:
+            journeys.runner.stop()
+
+
+@projections_app.command("status")
+def projections_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Each view: version, position, lag (events and seconds), state and last error.
+    Exits 1 when a view is failing, so a monitor can call it."""
+    settings = load_settings()
+    with opened(settings) as journeys:
+        journeys.runner.ensure_views()
+        statuses = journeys.runner.status()
+    if as_json:
+        typer.echo(json.dumps([{**asdict(s), "health": s.health} for s in statuses], indent=2))
+    else:
+        table = Table(title=f"Views of {settings.store_description()}")
+        columns = ("view", "version", "state", "position", "head", "lag events", "lag s", "health")
+        for column in (*columns, "last error"):
+            table.add_column(column)
+        for s in statuses:
+            table.add_row(
+                s.name, f"{s.version}.{s.generation}", s.state, str(s.position), str(s.head),
+                str(s.lag_events), f"{s.lag_seconds:.1f}", s.health, s.last_error or "",
+            )  # fmt: skip
+        Console().print(table)
+    if any(s.failures for s in statuses):
+        raise typer.Exit(1)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[
+        str | None, typer.Argument(help="A view's name; all views when omitted.")
+    ] = None,
+) -> None:
+    """Build a new version of a view from position 0 beside the live one, then switch readers
+    to it and drop the old one. Readers never see a half-built view."""
+    settings = load_settings()
+    with opened(settings) as journeys:
+        known = list(journeys.runner.projections)
+        if name is not None and name not in known:
+            fail(f"no view named {name!r}; views: {', '.join(known)}")
+        console = Console()
+        for view in [name] if name else known:
+            started = time.perf_counter()
+            with Progress(
+                TextColumn(f"rebuilding {view}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("events"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task(view, total=journeys.app.position())
+
+                def show(done: int, head: int, task: TaskID = task, bar: Progress = bar) -> None:
+                    bar.update(task, completed=done, total=head)
+
+                try:
+                    live = journeys.runner.rebuild(view, show)
+                except RuntimeError as error:
+                    fail(str(error), code=1)
+            seconds = time.perf_counter() - started
+            rate = live.position / seconds if seconds else 0.0
+            console.print(
+                f"{view}: version {live.version}, generation {live.generation} is live at "
+                f"position {live.position} ({seconds:.1f} s, {rate:,.0f} events/s)"
+            )
 
 
 @app.command()

@@ -67,7 +67,10 @@ def bootstrap(
         minutes=settings.token_minutes,
     )
     views = view_store(settings, app)
-    runner = ProjectionRunner(app, views, all_projections())
+    views.setup()  # like the event store's own tables: created when first opened
+    runner = ProjectionRunner(
+        app, views, all_projections(), batch_size=settings.projection_batch_size
+    )
     app.on_saved.append(runner.wake)
     if isinstance(views, PostgresViewStore):
         views.on_events(runner.wake)  # events stored by other processes

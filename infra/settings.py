@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         description="`in-process`: the API process keeps the views up to date (the embedded "
         "default); `external`: a separate `journeys project` process does.",
     )
+    projection_batch_size: int = Field(
+        500,
+        ge=1,
+        le=100_000,
+        description="Events a projection applies per transaction while following the log.",
+    )
     read_wait_seconds: float = Field(
         10.0,
         gt=0,

@@ -1,4 +1,6 @@
-"""GET /health: is the process up, and can it reach its event store? (No token needed.)"""
+"""GET /health: is the process up, can it reach its event store, and are its views keeping
+up? (No token needed.) A failing view makes the status `degraded`, still 200: the process
+serves, but some reads are stale; the view says which event stopped it."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import JourneysDep
 from api.responses import ERRORS
-from api.schemas.reads import HealthPublic
+from api.schemas.reads import HealthPublic, ViewHealthPublic
 
 router = APIRouter(tags=["health"])
 
@@ -14,4 +16,14 @@ router = APIRouter(tags=["health"])
 @router.get("/health", responses={503: ERRORS[503]})
 def health(journeys: JourneysDep) -> HealthPublic:
     position = journeys.app.position()  # reads the store: 503 when it cannot be reached
-    return HealthPublic(status="ok", store=journeys.settings.store_description(), position=position)
+    views = [
+        ViewHealthPublic(
+            name=s.name, version=s.version, state=s.state, position=s.position,
+            lag_events=s.lag_events, lag_seconds=s.lag_seconds, health=s.health,
+            failures=s.failures, last_error=s.last_error,
+        )
+        for s in journeys.runner.status()
+    ]  # fmt: skip
+    status = "degraded" if any(v.failures for v in views) else "ok"
+    store = journeys.settings.store_description()
+    return HealthPublic(status=status, store=store, position=position, views=views)

@@ -50,10 +50,25 @@ class EventsPublic(BaseModel):
     next: str | None = None
 
 
+class ViewHealthPublic(BaseModel):
+    """One view: how far it has read the log, how far behind it is, and why it stopped."""
+
+    name: str
+    version: int
+    state: str = Field(description="`live` (read by queries) or `building` (a rebuild)")
+    position: int
+    lag_events: int
+    lag_seconds: float = Field(description="Age of the oldest event the view has not applied")
+    health: str = Field(description="`caught up`, `behind` or `failing`")
+    failures: int
+    last_error: str | None
+
+
 class HealthPublic(BaseModel):
-    status: str
+    status: str = Field(description="`ok`, or `degraded` when a view is failing")
     store: str
     position: int
+    views: list[ViewHealthPublic]
 
 
 class ErrorPublic(BaseModel):

@@ -3,7 +3,9 @@ a description of the store."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -11,6 +13,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from infra.settings import Settings
 from infra.tokens import Tokens
+from projections.catalogue import all_projections
 
 
 @pytest.fixture
@@ -110,3 +113,36 @@ def test_info_describes_the_store_and_counts_families_and_events(env: dict[str, 
     assert described["families"] == "5"
     assert int(described["events"].split()[0]) > int(described["families"])
     assert described["code lists"] == "2025-1"
+
+
+def view_statuses(env: dict[str, str]) -> tuple[int, dict[str, dict[str, Any]]]:
+    code, out, _ = run(env, "projections", "status", "--json")
+    return code, {s["name"]: s for s in json.loads(out)}
+
+
+def test_projections_status_shows_lag_and_rebuild_catches_every_view_up(
+    env: dict[str, str],
+) -> None:
+    code, _, _ = run(env, "demo", "--families", "8", "--years", "0.5", "--seed", "4")
+    assert code == 0
+    events = int(info(env)["events"].split()[0])
+
+    code, before = view_statuses(env)
+    assert code == 0
+    assert set(before) == {p.name for p in all_projections()}
+    assert all(s["lag_events"] == events and s["health"] == "behind" for s in before.values())
+
+    code, out, _ = run(env, "projections", "rebuild")
+    assert code == 0, out
+    assert all(f"{name}: version" in out for name in before)
+
+    code, after = view_statuses(env)
+    assert all(s["position"] == events and s["health"] == "caught up" for s in after.values())
+    assert all(after[n]["generation"] == before[n]["generation"] + 1 for n in before)
+
+
+def test_rebuild_of_an_unknown_view_names_the_views(env: dict[str, str]) -> None:
+    code, _, err = run(env, "projections", "rebuild", "nonesuch")
+    assert code == 2
+    assert "no view named 'nonesuch'" in err
+    assert "families" in err
