@@ -20,14 +20,7 @@ import typer
 from eventsourcing.persistence import PersistenceError
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from domain import codes as code_lists
@@ -301,31 +294,34 @@ def projections_rebuild(
         if name is not None and name not in known:
             fail(f"no view named {name!r}; views: {', '.join(known)}")
         console = Console()
-        for view in [name] if name else known:
-            started = time.perf_counter()
-            with Progress(
-                TextColumn(f"rebuilding {view}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("events"),
-                TimeElapsedColumn(),
-                console=console,
-            ) as bar:
-                task = bar.add_task(view, total=journeys.app.position())
+        chosen = [name] if name else known
+        started = time.perf_counter()
+        with Progress(
+            TextColumn(f"rebuilding {', '.join(chosen)}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("events"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("rebuild", total=journeys.app.position())
 
-                def show(done: int, head: int, task: TaskID = task, bar: Progress = bar) -> None:
-                    bar.update(task, completed=done, total=head)
+            def show(done: int, head: int) -> None:
+                bar.update(task, completed=done, total=head)
 
-                try:
-                    live = journeys.runner.rebuild(view, show)
-                except RuntimeError as error:
-                    fail(str(error), code=1)
-            seconds = time.perf_counter() - started
-            rate = live.position / seconds if seconds else 0.0
+            try:
+                rebuilt = journeys.runner.rebuild_all(chosen, show)
+            except RuntimeError as error:
+                fail(str(error), code=1)
+        seconds = time.perf_counter() - started
+        events = max(v.position for v in rebuilt)
+        rate = events / seconds if seconds else 0.0
+        for live in rebuilt:
             console.print(
-                f"{view}: version {live.version}, generation {live.generation} is live at "
-                f"position {live.position} ({seconds:.1f} s, {rate:,.0f} events/s)"
+                f"{live.name}: version {live.version}, generation {live.generation} is live at "
+                f"position {live.position}"
             )
+        console.print(f"{events} events in {seconds:.1f} s ({rate:,.0f} events/s)")
 
 
 @app.command()

@@ -104,11 +104,16 @@ VALUE_TYPES: tuple[type[Any], ...] = (
 
 def as_tuples(value: Any) -> Any:
     """JSON has arrays, not tuples: turn decoded lists (also inside dicts) back into tuples."""
-    if isinstance(value, list):
-        return tuple(as_tuples(v) for v in value)
-    if isinstance(value, dict):
-        return {k: as_tuples(v) for k, v in value.items()}
+    # Called for every event read, so scalars are passed over without a call of their own.
+    kind = type(value)
+    if kind is list:
+        return tuple([as_tuples(v) if type(v) in _CONTAINERS else v for v in value])
+    if kind is dict:
+        return {k: as_tuples(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
     return value
+
+
+_CONTAINERS = (list, dict)
 
 
 class DataclassAsDict(Transcoding):

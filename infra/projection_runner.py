@@ -122,9 +122,17 @@ class ProjectionRunner:
 
     # -- processing -----------------------------------------------------------------------
 
-    def step(self, projection: Projection, view: ViewInfo, *, limit: int | None = None) -> int:
+    def step(
+        self,
+        projection: Projection,
+        view: ViewInfo,
+        *,
+        limit: int | None = None,
+        decoded: dict[int, Event] | None = None,
+    ) -> int:
         """Process one batch after the view's position; the number of notifications read
-        (0: caught up). Raises ViewMovedError if another runner moved the view first."""
+        (0: caught up). Raises ViewMovedError if another runner moved the view first.
+        Views at the same position share `decoded`, so each event is decoded once."""
         if view.retry_at is not None and time.time() < view.retry_at:
             return 0  # backing off after a failure
         notes = self.app.recorder.select_notifications(
@@ -133,7 +141,11 @@ class ProjectionRunner:
         if not notes:
             return 0
         wanted = [n for n in notes if projection.wants(n.topic)]
-        events = [self.app.mapper.to_domain_event(n) for n in wanted]
+        cache = {} if decoded is None else decoded
+        events = [
+            cache[n.id] if n.id in cache else cache.setdefault(n.id, self._decode(n))
+            for n in wanted
+        ]
         keys = list(dict.fromkeys(projection.key(e) for e in events))
         try:
             changed = self._apply(projection, view, keys, events)
@@ -144,6 +156,10 @@ class ProjectionRunner:
             view.view_id, expected=view.position, position=notes[-1].id, changed=changed
         )
         return len(notes)
+
+    def _decode(self, notification: Notification) -> Event:
+        event: Event = self.app.mapper.to_domain_event(notification)
+        return event
 
     def _apply(
         self, projection: Projection, view: ViewInfo, keys: list[str], events: Sequence[Event]
@@ -187,9 +203,10 @@ class ProjectionRunner:
     def run_once(self) -> int:
         """One batch for every view that has work; the number of notifications read."""
         done = 0
+        decoded: dict[int, Event] = {}
         for projection, view in self.targets():
             try:
-                done += self.step(projection, view)
+                done += self.step(projection, view, decoded=decoded)
             except ViewMovedError:
                 done += 1  # someone else moved it; look again at once
             if view.state == "building":
@@ -212,30 +229,52 @@ class ProjectionRunner:
         return True
 
     def rebuild(self, name: str, progress: Progress | None = None) -> ViewInfo:
-        """Build a new generation of a view from position 0 beside the live one, then switch
-        readers to it and drop the old one. Readers never see the new one half-built."""
-        projection = self.projections[name]
+        """Rebuild one view; see `rebuild_all`."""
+        [live] = self.rebuild_all([name], progress)
+        return live
+
+    def rebuild_all(
+        self, names: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> list[ViewInfo]:
+        """Build a new generation of each view from position 0 beside the live one, in one
+        pass over the log (each event read and decoded once for all of them), then switch
+        readers to each and drop the old ones. Readers never see a half-built view."""
+        chosen = list(self.projections) if names is None else list(names)
         self.store.setup()
-        for old in self.store.views(name):
-            if old.state == "building":  # left by a rebuild that did not finish
-                self.store.drop(old.view_id)
-        view = self.store.create(name, projection.version, state="building")
-        limit = self.rebuild_batch_size
-        while True:
-            current = self.store.view(view.view_id)
-            if current is None:
-                raise ViewMovedError(f"view {view.view_id} was dropped during its rebuild")
-            if current.failures:
-                raise RuntimeError(f"rebuild of {name} stopped: {current.last_error}")
-            read = self.step(projection, current, limit=limit)
-            if progress is not None:
-                progress(current.position, self.app.position())
-            if not read and self._switch_if_caught_up(name, view.view_id):
-                live = self.store.live(name)
-                assert live is not None
-                if progress is not None:
-                    progress(live.position, self.app.position())
-                return live
+        building: dict[str, str] = {}
+        for name in chosen:
+            for old in self.store.views(name):
+                if old.state == "building":  # left by a rebuild that did not finish
+                    self.store.drop(old.view_id)
+            building[name] = self.store.create(
+                name, self.projections[name].version, state="building"
+            ).view_id
+        live: dict[str, ViewInfo] = {}
+        while len(live) < len(chosen):
+            decoded: dict[int, Event] = {}
+            reached = []
+            for name, view_id in building.items():
+                if name in live:
+                    continue
+                current = self.store.view(view_id)
+                if current is None:
+                    raise ViewMovedError(f"view {view_id} was dropped during its rebuild")
+                if current.failures:
+                    raise RuntimeError(f"rebuild of {name} stopped: {current.last_error}")
+                read = self.step(
+                    self.projections[name], current, limit=self.rebuild_batch_size,
+                    decoded=decoded,
+                )  # fmt: skip
+                reached.append(current.position)
+                if not read and self._switch_if_caught_up(name, view_id):
+                    switched = self.store.live(name)
+                    assert switched is not None
+                    live[name] = switched
+            if progress is not None and reached:
+                progress(min(reached), self.app.position())
+        if progress is not None:
+            progress(min(v.position for v in live.values()), self.app.position())
+        return [live[name] for name in chosen]
 
     # -- running in the background ---------------------------------------------------------
 
