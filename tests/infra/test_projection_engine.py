@@ -197,3 +197,24 @@ class TestWithPostgreSQL(ProjectionEngineContract):
     @pytest.fixture
     def settings(self, postgres_url: str) -> Settings:
         return Settings(database_url=postgres_url, mode="development")
+
+    def test_a_reader_in_another_process_is_woken_by_notify_not_a_poll(
+        self, make: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        projector = make(EventCounts())
+        reader = make(EventCounts())  # another API process: it runs no projections
+        monkeypatch.setattr(type(reader.views), "_poll_interval", lambda _: 30.0)
+        reader.views.start()
+        self.simulate(projector, families=2)
+        target = projector.app.position()
+        reached: list[int] = []
+        waiting = threading.Thread(
+            target=lambda: reached.append(reader.views.wait("counts", target, timeout=25))
+        )
+        waiting.start()
+        time.sleep(0.3)
+        assert waiting.is_alive() and not reached  # the view is not there yet: it waits
+        projector.runner.start()
+        waiting.join(timeout=10)  # far sooner than the 30 s poll: woken by NOTIFY
+        assert not waiting.is_alive()
+        assert reached[0] >= target
