@@ -213,7 +213,8 @@ class TestWithPostgreSQL(ProjectionEngineContract):
         )
         waiting.start()
         time.sleep(0.3)
-        assert waiting.is_alive() and not reached  # the view is not there yet: it waits
+        assert waiting.is_alive()  # the view is not there yet: it waits
+        assert not reached
         projector.runner.start()
         waiting.join(timeout=10)  # far sooner than the 30 s poll: woken by NOTIFY
         assert not waiting.is_alive()
