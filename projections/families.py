@@ -8,13 +8,24 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from domain.family import Family
 from projections.base import Documents, Event, Projection
+
+
+TOPICS = frozenset(
+    get_topic(cls)
+    for cls in (Family.Registered, Family.LeadPractitionerAssigned, Family.EntryCorrected)
+)
 
 
 class FamilyDirectory(Projection):
     name = "families"
     version = 1
+
+    def wants(self, topic: str) -> bool:
+        return topic in TOPICS  # the rest of the log is not even decoded
 
     @singledispatchmethod
     def apply(self, event: Event, docs: Documents) -> None:
