@@ -13,7 +13,6 @@ from eventsourcing.utils import get_topic
 from domain.family import Family
 from projections.base import Documents, Event, Projection
 
-
 TOPICS = frozenset(
     get_topic(cls)
     for cls in (Family.Registered, Family.LeadPractitionerAssigned, Family.EntryCorrected)
