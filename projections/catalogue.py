@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.families import FamilyDirectory
+from projections.journey import JourneyProjection
+from projections.timeline import TimelineProjection
 
 
 def all_projections() -> list[Projection]:
-    return [FamilyDirectory()]
+    return [FamilyDirectory(), TimelineProjection(), JourneyProjection()]
