@@ -25,16 +25,21 @@ from api.routes import (
     families,
     health,
     information_sharing,
+    journey,
     lead_practitioner,
     login,
     members,
     outcome_evidence,
+    pages,
+    pathways,
     plans,
     requests_for_support,
     retractions,
     reviews,
+    session,
     step_downs,
     support_decisions,
+    timeline,
 )
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
@@ -59,6 +64,12 @@ ROUTERS = (
     closures,
     corrections,
     retractions,
+    timeline,
+    journey,
+    pathways,
+    # The web pages, and signing in to them.
+    session,
+    pages,
 )
 
 
@@ -92,6 +103,7 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
     docs.mount(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    pages.mount_static(app)  # the web pages' own CSS and JavaScript
     if settings.is_development:
         app.include_router(login.router)
     return app

@@ -36,14 +36,27 @@ JourneysDep = Annotated[Journeys, Depends(get_journeys)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-async def current_identity(journeys: JourneysDep, credentials: Credentials) -> Identity:
-    if credentials is None:
+# The web pages' session: the same signed token, in a cookie set by POST /session.
+SESSION_COOKIE = "journeys_session"
+# Only reads may be authenticated by the cookie, so that a form on another site can never
+# make a command in the signed-in person's name (SameSite=Strict is a second fence).
+COOKIE_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def current_identity(
+    request: Request, journeys: JourneysDep, credentials: Credentials
+) -> Identity:
+    """Who is calling: the bearer token if one is sent, else (for reads) the session cookie."""
+    token = credentials.credentials if credentials is not None else None
+    if token is None and request.method in COOKIE_METHODS:
+        token = request.cookies.get(SESSION_COOKIE)
+    if token is None:
         raise NotAuthenticatedError("send a bearer token: Authorization: Bearer <token>")
     try:
-        return journeys.tokens.verify(credentials.credentials)
+        return journeys.tokens.verify(token)
     except InvalidTokenError:
         raise NotAuthenticatedError(
-            "the bearer token is not valid (expired, malformed or not signed here); get a new one"
+            "the token is not valid (expired, malformed or not signed here); get a new one"
         ) from None
 
 

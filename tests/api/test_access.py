@@ -16,15 +16,17 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.deps import SESSION_COOKIE
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity, Tokens
 from tests.api.conftest import Auth, auth_for, sqlite_settings, store_position
 
 T = "2025-01-06T10:00:00Z"
-UNGUARDED = {"/health", "/login", "/openapi.json"}
+UNGUARDED = {"/health", "/login", "/openapi.json", "/session", "/session/end"}
 RECORDERS = {"practitioner", "lead_practitioner"}
 CORRECTORS = {*RECORDERS, "qa_officer"}
 READERS = {*RECORDERS, "qa_officer", "panel_member"}
+JOURNEY_READERS = {"qa_officer", "panel_member", "lead_practitioner"}
 
 # (method, path) -> (a valid body, the roles allowed). Ids in paths are fresh UUIDs, so an
 # allowed role reaches the store and hears that the family does not exist.
@@ -35,6 +37,11 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
         RECORDERS,
     ),
     ("GET", "/families/{family_id}/events"): (None, READERS),
+    ("GET", "/families/{family_id}/timeline"): (None, JOURNEY_READERS),
+    ("GET", "/families/{family_id}/journey"): (None, JOURNEY_READERS),
+    ("GET", "/families/{family_id}/journey.svg"): (None, JOURNEY_READERS),
+    ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
+    ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("POST", "/families/{family_id}/members"): (
         {"occurred_at": T, "relationship": "child"},
         RECORDERS,
@@ -157,6 +164,16 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
 }
 
 
+# Web pages: the roles of the JSON routes they show. Without a valid session they redirect to
+# the sign-in page (303) instead of answering 401; a role not allowed gets a 403 page.
+PAGES: dict[tuple[str, str], set[str]] = {
+    ("GET", "/web/families"): READERS,
+    ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
+    ("GET", "/web/families/{family_id}/timeline"): JOURNEY_READERS,
+    ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
+}
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     # One app for the whole table: these requests are refused before they store anything.
@@ -211,7 +228,7 @@ def test_the_table_covers_every_route(tmp_path: Path) -> None:
         if method != "HEAD"
     }
 
-    assert served == set(ROUTES)
+    assert served == set(ROUTES) | set(PAGES)
 
 
 @pytest.mark.parametrize("route", list(ROUTES), ids=" ".join)
@@ -275,3 +292,41 @@ def test_only_the_allowed_roles_get_through(
         {"GET": 200, "POST": 201} if "{family_id}" not in route[1] else {"GET": 404, "POST": 404}
     )
     assert {answers[r].status_code for r in allowed} == {expected[route[0]]}
+
+
+def open_page(client: TestClient, route: tuple[str, str], token: str | None = None) -> Any:
+    path = route[1].format(family_id=uuid4())
+    cookie = {"Cookie": f"{SESSION_COOKIE}={token}"} if token is not None else {}
+    return client.get(path, headers=cookie, follow_redirects=False)
+
+
+@pytest.mark.parametrize("route", list(PAGES), ids=" ".join)
+def test_a_page_without_a_valid_session_sends_the_browser_to_sign_in(
+    client: TestClient, journeys: Journeys, route: tuple[str, str]
+) -> None:
+    answers = [
+        open_page(client, route),
+        *(open_page(client, route, t) for t in bad_tokens(journeys).values()),
+    ]
+
+    assert {a.status_code for a in answers} == {303}
+    assert {a.headers["location"].split("?")[0] for a in answers} == {"/session"}
+
+
+@pytest.mark.parametrize("route", list(PAGES), ids=" ".join)
+def test_only_the_allowed_roles_see_a_page(
+    client: TestClient, journeys: Journeys, route: tuple[str, str]
+) -> None:
+    allowed = PAGES[route]
+    tokens = {
+        role: journeys.tokens.issue(Identity(f"{role}-1", role, "early_help")) for role in ROLES
+    }
+
+    answers = {role: open_page(client, route, token) for role, token in tokens.items()}
+
+    assert {r for r, a in answers.items() if a.status_code == 403} == set(ROLES) - allowed
+    assert all(a.headers["content-type"].startswith("text/html") for a in answers.values())
+    assert all(name in answers[r].text for r in set(ROLES) - allowed for name in allowed)
+    # Allowed roles reach the store: an unknown family is a 404 page.
+    expected = 404 if "{family_id}" in route[1] else 200
+    assert {answers[r].status_code for r in allowed} == {expected}

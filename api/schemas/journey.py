@@ -1,0 +1,95 @@
+"""What the journey and pathways routes answer: named answers, never a graph.
+
+Stages, levels of need, agencies and reasons are codes (see projections.journey for the
+stages, the code lists for the rest); times are UTC; days are decimal days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class StepPublic(BaseModel):
+    """One visit to a stage of the journey."""
+
+    stage: str
+    at: datetime = Field(description="When the family reached the stage (as corrected).")
+    level_of_need: str | None = Field(
+        description="The level of need in force: the episode's latest assessment, or "
+        "`statutory` once children's social care accepted a step-up; null before."
+    )
+    agency: str | None = Field(
+        description="The service that acted: escalated to, stepped down from, the lead's "
+        "service, else the service of whoever recorded the step."
+    )
+    episode_id: UUID | None
+    entry_id: UUID
+    detail: str | None = Field(
+        description="The entry's own code: referral source, review decision, escalation "
+        "reason or response, step-down or closure reason."
+    )
+
+
+class ServicePublic(BaseModel):
+    """An agency of the team around the family."""
+
+    agency: str
+    first: datetime
+    last: datetime
+    entries: int = Field(description="Entries of the journey that involved the agency.")
+
+
+class JourneyPublic(BaseModel):
+    """A family's journey through early help, as the `journey` view had it at `position`."""
+
+    family_id: UUID
+    position: int
+    area: str
+    as_of: datetime = Field(description="The time the current visit is counted up to.")
+    current_stage: str
+    current_level_of_need: str | None
+    path: list[StepPublic]
+    time_in_stage: dict[str, float] = Field(
+        description="Days per stage, summed over its visits; the current visit counts up to "
+        "`as_of` unless the episode is closed."
+    )
+    step_cycles: int = Field(
+        description="Times round the step-up / step-down loop: each step-up starts a cycle; "
+        "a step-down with no step-up before it in the record counts as one."
+    )
+    services: list[ServicePublic]
+    episodes: int
+    re_referrals: int = Field(
+        description="Requests for support within 12 months of the previous episode's closure."
+    )
+
+
+class PathCountPublic(BaseModel):
+    stages: list[str] = Field(description="The stages in order, repeats in a row made one.")
+    families: int
+
+
+class StageGapPublic(BaseModel):
+    from_stage: str
+    to_stage: str
+    median_days: float
+    transitions: int
+
+
+class PathwaysPublic(BaseModel):
+    """The pathways of a cohort: families of `area` (all when null) whose first request for
+    support, or registration if none, happened between `from` and `to`."""
+
+    area: str | None
+    from_: date | None = Field(serialization_alias="from")
+    to: date | None
+    position: int
+    families: int
+    paths: list[PathCountPublic] = Field(description="The ten most common, most common first.")
+    days_between_stages: list[StageGapPublic]
+    repeated_step_cycles: int = Field(
+        description="Families that went round the step-up / step-down loop more than once."
+    )
