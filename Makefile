@@ -1,4 +1,5 @@
-# The one task runner, the same locally and in .ci/run. Needs only Python 3.11+ and pip.
+# The one task runner, the same locally and in .ci/run. Needs only Python 3.11+ and pip
+# (and, for `test`, Debian's chromium and chromium-driver, which it installs when missing).
 
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +7,11 @@ BIN := $(VENV)/bin
 # Written after a successful install; re-install only when pyproject.toml changes.
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench fmt clean
+# The browser the web pages' tests drive (tests/browser), from Debian's packages.
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
+
+.PHONY: venv browser run test lint bench fmt clean
 
 venv: $(STAMP)
 
@@ -22,8 +27,27 @@ run: venv
 	$(BIN)/journeys demo --families 300 --seed 7 --if-empty
 	$(BIN)/journeys serve --host 127.0.0.1 --port 8000
 
-test: venv lint
+test: venv lint browser
 	$(BIN)/python -m pytest
+
+# As root (CI) or with sudo; otherwise stop and say what to install.
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: the browser tests need $(CHROMIUM) and $(CHROMEDRIVER) (Debian's" \
+	      "chromium and chromium-driver), and there is no apt-get here to install them" >&2; \
+	    exit 1; \
+	  elif [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	  else \
+	    echo "make: the browser tests need Debian's chromium and chromium-driver;" \
+	      "as root, run: apt-get update && apt-get install -y chromium chromium-driver" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	  $$sudo apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check .

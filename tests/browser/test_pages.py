@@ -1,0 +1,174 @@
+"""The web pages in a real browser: signing in, the family page's timeline and picture, the
+date slider replaying what the record showed on an earlier day, and the pathways page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.browser.conftest import Served
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
+
+pytestmark = pytest.mark.browser
+
+WAIT_SECONDS = 5
+
+
+def paste_token(browser: WebDriver, token: str) -> None:
+    """Sign in on the sign-in page shown, as a person would."""
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+
+
+@pytest.fixture
+def signed_in(browser: WebDriver, served: Served) -> WebDriver:
+    """The browser signed in as a QA officer, on the families page."""
+    browser.delete_all_cookies()
+    browser.get(f"{served.base_url}/session")
+    paste_token(browser, served.token("qa_officer"))
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.current_url.endswith("/web/families"))
+    return browser
+
+
+def open_family(browser: WebDriver, served: Served) -> None:
+    browser.get(f"{served.base_url}/web/families/{served.history.family_id}")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Family")
+
+
+def rows(browser: WebDriver) -> dict[str, WebElement]:
+    found = browser.find_elements(By.CSS_SELECTOR, "#timeline tr.entry")
+    return {row.get_attribute("id") or "": row for row in found}
+
+
+def count_text(browser: WebDriver) -> str:
+    return browser.find_element(By.ID, "timeline-count").text
+
+
+def shown_as_of(browser: WebDriver) -> date:
+    """The day whose record the timeline shows (the server's answer, not the slider's)."""
+    shown = browser.find_element(By.CSS_SELECTOR, "#timeline [data-as-of]")
+    return date.fromisoformat(shown.get_attribute("data-as-of") or "")
+
+
+def shown_day(browser: WebDriver, day: date) -> None:
+    """Wait until the timeline shown is the one recorded by the end of `day`."""
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, f'#timeline [data-as-of="{day.isoformat()}"]')
+    )
+
+
+def picture_width(browser: WebDriver, element_id: str) -> int:
+    """The natural width of an <img> once the browser has finished with it: 0 if it failed."""
+    picture = browser.find_element(By.ID, element_id)
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda b: b.execute_script("return arguments[0].complete", picture)
+    )
+    width: int = browser.execute_script("return arguments[0].naturalWidth", picture)
+    return width
+
+
+def errors(browser: WebDriver) -> list[str]:
+    """The browser console's errors since last asked."""
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_a_page_opened_without_signing_in_asks_for_a_token_then_comes_back(
+    browser: WebDriver, served: Served
+) -> None:
+    browser.delete_all_cookies()
+    family_page = f"/web/families/{served.history.family_id}"
+
+    browser.get(served.base_url + family_page)
+
+    assert browser.current_url.startswith(f"{served.base_url}/session?next=")
+    paste_token(browser, served.token("panel_member"))
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.current_url.endswith(family_page))
+    assert "panel_member-1" in browser.find_element(By.CSS_SELECTOR, ".who").text
+
+
+def test_the_family_page_shows_the_timeline_and_the_journey_picture(
+    signed_in: WebDriver, served: Served
+) -> None:
+    history = served.history
+
+    open_family(signed_in, served)
+
+    shown = rows(signed_in)
+    assert len(shown) == history.entries_today
+    assert count_text(signed_in).startswith(f"{history.entries_today} entries recorded by")
+    assert "later" in shown[f"entry-{history.late_entry_id}"].text  # recorded late, and says so
+    corrected = shown[f"entry-{history.corrected_entry_id}"]
+    assert corrected.find_element(By.CSS_SELECTOR, ".correction .before").text == "concern"
+    assert corrected.find_element(By.CSS_SELECTOR, ".correction .after").text == "information"
+    retracted = shown[f"entry-{history.retracted_entry_id}"]
+    assert "retracted" in (retracted.get_attribute("class") or "")
+    assert retracted.find_elements(By.TAG_NAME, "del")
+    assert "Attendance has dropped." in corrected.text  # the QA officer sees personal details
+    assert picture_width(signed_in, "journey-picture") > 0
+    assert errors(signed_in) == []
+
+
+def test_the_slider_replays_the_record_as_it_stood_on_an_earlier_day(
+    signed_in: WebDriver, served: Served
+) -> None:
+    history = served.history
+    open_family(signed_in, served)
+    errors(signed_in)  # only those from here on
+    slider = signed_in.find_element(By.ID, "as-of")
+    today = shown_as_of(signed_in)
+
+    # Move to a day before the late entry and the correction were recorded.
+    signed_in.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        slider,
+        (history.before_late - history.first_day).days,
+    )
+    shown_day(signed_in, history.before_late)
+
+    earlier = rows(signed_in)
+    day_label = f"{history.before_late.day} {history.before_late:%B %Y}"
+    assert signed_in.find_element(By.ID, "as-of-label").text == day_label
+    assert count_text(signed_in).startswith(
+        f"{history.entries_before_late} entries recorded by {day_label}"
+    )
+    assert len(earlier) == history.entries_before_late
+    assert f"entry-{history.late_entry_id}" not in earlier
+    corrected = earlier[f"entry-{history.corrected_entry_id}"]
+    assert not corrected.find_elements(By.CSS_SELECTOR, ".correction")
+    assert "concern" in corrected.text
+    assert "information" not in corrected.text
+    assert f"as_recorded_at={history.before_late.isoformat()}" in signed_in.current_url
+
+    # And back to today, with the keyboard.
+    slider.send_keys(Keys.END)
+    shown_day(signed_in, today)
+
+    again = rows(signed_in)
+    assert len(again) == history.entries_today
+    assert f"entry-{history.late_entry_id}" in again
+    assert again[f"entry-{history.corrected_entry_id}"].find_elements(
+        By.CSS_SELECTOR, ".correction"
+    )
+    assert signed_in.find_element(By.ID, "as-of-label").text.endswith("(today)")
+    assert errors(signed_in) == []  # no script error, nothing the page's policy blocked
+
+
+def test_the_pathways_page_shows_the_cohort(signed_in: WebDriver, served: Served) -> None:
+    signed_in.get(f"{served.base_url}/web/pathways")
+
+    assert signed_in.find_element(By.TAG_NAME, "h1").text == "Pathways"
+    families = signed_in.find_element(By.CSS_SELECTOR, "#pathways-answers dd")
+    assert families.text == "1"
+    paths = signed_in.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+    assert paths[0].text.startswith("Registered → Referred → Support agreed → Lead assigned")
+    assert picture_width(signed_in, "pathways-picture") > 0
