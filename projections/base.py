@@ -57,6 +57,14 @@ class Projection(ABC):
         """The key of the document this event changes (the family, by default)."""
         return str(event.originator_id)
 
+    def existing(self, event: Event, docs: Documents) -> Doc:
+        """The document of the event's family, which its registration made. Raises if there
+        is none: every stream starts with Registered, so the log is out of order."""
+        doc = docs.get(self.key(event))
+        if doc is None:
+            raise LookupError("an entry of a family that was never registered")
+        return doc
+
     @abstractmethod
     def apply(self, event: Event, docs: Documents) -> None:
         """Change the view's documents for one event. Raise to stop the view at this event:

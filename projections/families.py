@@ -6,7 +6,6 @@ practitioners) without loading the family's events."""
 from __future__ import annotations
 
 from functools import singledispatchmethod
-from typing import Any
 
 from eventsourcing.utils import get_topic
 
@@ -44,22 +43,16 @@ class FamilyDirectory(Projection):
 
     @apply.register
     def _(self, event: Family.LeadPractitionerAssigned, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         if event.practitioner_id not in doc["leads"]:
             doc["leads"].append(event.practitioner_id)
         docs.put(self.key(event), doc, tag=doc["area"])
 
     @apply.register
     def _(self, event: Family.EntryCorrected, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         if str(event.target_entry_id) == doc["registration_entry_id"]:
             for change in event.changes:
                 if change.field == "area":
                     doc["area"] = change.value
         docs.put(self.key(event), doc, tag=doc["area"])
-
-    def _doc(self, event: Event, docs: Documents) -> dict[str, Any]:
-        doc = docs.get(self.key(event))
-        if doc is None:  # every stream starts with Registered: the log is out of order
-            raise LookupError("an entry of a family that was never registered")
-        return doc

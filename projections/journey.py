@@ -203,7 +203,7 @@ class JourneyProjection(Projection):
 
     @apply.register
     def _(self, event: Family.EscalationRaised, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         doc["escalations"][str(event.escalation_id)] = event.to_service
         self._add(
             doc,
@@ -217,7 +217,7 @@ class JourneyProjection(Projection):
 
     @apply.register
     def _(self, event: Family.EscalationResponded, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         service = doc["escalations"].get(str(event.escalation_id))
         accepted = event.response == "accepted"
         self._add(
@@ -248,7 +248,7 @@ class JourneyProjection(Projection):
 
     @apply.register
     def _(self, event: Family.EntryCorrected, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         target = str(event.target_entry_id)
         entry = next((e for e in doc["entries"] if e["entry_id"] == target), None)
         changed = False
@@ -268,7 +268,7 @@ class JourneyProjection(Projection):
 
     @apply.register
     def _(self, event: Family.EntryRetracted, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         target = str(event.target_entry_id)
         kept = [e for e in doc["entries"] if e["entry_id"] != target]
         if len(kept) != len(doc["entries"]):
@@ -276,12 +276,6 @@ class JourneyProjection(Projection):
             docs.put(self.key(event), doc, tag=doc["area"])
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _doc(self, event: Event, docs: Documents) -> Doc:
-        doc = docs.get(self.key(event))
-        if doc is None:  # every stream starts with Registered: the log is out of order
-            raise LookupError("an entry of a family that was never registered")
-        return doc
 
     def _record(
         self,
@@ -295,7 +289,7 @@ class JourneyProjection(Projection):
         detail: str | None = None,
         services: Sequence[str] = (),
     ) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         self._add(
             doc,
             event,

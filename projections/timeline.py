@@ -116,13 +116,13 @@ class TimelineProjection(Projection):
 
     @apply.register
     def _(self, event: Family.Entry, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         doc["entries"].append(stored_entry(event))
         docs.put(self.key(event), doc, tag=doc["area"])
 
     @apply.register
     def _(self, event: Family.EntryCorrected, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         target = _target(doc, event.target_entry_id)
         correction = {**_history(event), "member_id": _json(event.member_id), "changes": []}
         # The kinds the domain checked the values against (every entry's time is correctable).
@@ -139,17 +139,11 @@ class TimelineProjection(Projection):
 
     @apply.register
     def _(self, event: Family.EntryRetracted, docs: Documents) -> None:
-        doc = self._doc(event, docs)
+        doc = self.existing(event, docs)
         target = _target(doc, event.target_entry_id)
         target["retraction"] = _history(event)
         doc["entries"].append(stored_entry(event, target_type=target["type"]))
         docs.put(self.key(event), doc, tag=doc["area"])
-
-    def _doc(self, event: Event, docs: Documents) -> Doc:
-        doc = docs.get(self.key(event))
-        if doc is None:  # every stream starts with Registered: the log is out of order
-            raise LookupError("an entry of a family that was never registered")
-        return doc
 
 
 # -- building documents ---------------------------------------------------------------------

@@ -6,23 +6,15 @@ gone), on histories made through the real application service."""
 from __future__ import annotations
 
 import json
-import random
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.application import JourneysApplication, NewAction, NewOutcome
-from domain.family import RETRACTABLE, Family
-from domain.values import Actor, FieldChange
-from infra.bootstrap import bootstrap
-from infra.settings import Settings
-from infra.simulator import Simulation
+from domain.application import NewAction, NewOutcome
+from domain.values import FieldChange
 from projections.base import Doc, replay
 from projections.journey import JourneyAnswers, JourneyProjection, journey_answers, journey_graph
 from tests.domain.journey import (
@@ -37,6 +29,7 @@ from tests.domain.journey import (
     every_kind_of_entry,
     new_journey,
 )
+from tests.projections.histories import simulated
 
 START = NOW - timedelta(days=200)
 
@@ -351,38 +344,6 @@ def test_the_view_holds_no_personal_data(journey: Journey) -> None:
 
 # -- any history: the view the runner builds equals a replay ---------------------------------
 
-SIMULATED_FROM = datetime.fromisoformat("2023-01-02T00:00:00+00:00")
-AUDITOR = Actor(user_id="qa-audit-2", role="qa_officer", agency="early_help")
-
-
-def audit(app: JourneysApplication, simulation: Simulation, rng: random.Random, n: int) -> None:
-    """A QA officer fixes `n` random entries after the fact: moves when a stage happened
-    (either way), the level of need of an assessment, the family's area; or retracts one."""
-    family_ids = list(app.iter_family_ids())
-    for _ in range(n):
-        simulation.now += timedelta(hours=rng.randint(1, 96))
-        family_id = rng.choice(family_ids)
-        events: list[Any] = app.family_events(family_id)
-        gone = {e.target_entry_id for e in events if isinstance(e, Family.EntryRetracted)}
-        target = rng.choice([e for e in events if e.entry_id not in gone])
-        kind = type(target).__name__
-        entry = {
-            "actor": AUDITOR,
-            "occurred_at": simulation.now,
-            "target_entry_id": target.entry_id,
-        }
-        if kind in RETRACTABLE and rng.random() < 0.3:
-            app.retract_entry(family_id, **entry, reason="recorded_in_error")
-            continue
-        moved = SIMULATED_FROM + (simulation.now - SIMULATED_FROM) * rng.random()
-        change = {
-            "AssessmentCompleted": FieldChange(
-                "level_of_need", rng.choice(app.codes.codes("level_of_need"))
-            ),
-            "Registered": FieldChange("area", rng.choice(app.codes.codes("area"))),
-        }.get(kind, FieldChange("occurred_at", moved.isoformat()))
-        app.correct_entry(family_id, **entry, changes=(change,), reason="late_information")
-
 
 @settings(max_examples=20, deadline=None)
 @given(
@@ -394,32 +355,17 @@ def audit(app: JourneysApplication, simulation: Simulation, rng: random.Random, 
 def test_the_view_built_by_the_runner_equals_a_replay_of_each_family(
     seed: int, families: int, audits: int, batch_size: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        config = Settings(
-            sqlite_path=Path(folder) / "j.sqlite",
-            database_url=None,
-            mode="development",
-            projection_batch_size=batch_size,
-        )
-        simulation = Simulation(seed=seed, start=SIMULATED_FROM)
-        journeys = bootstrap(config, clock=simulation.clock, new_id=simulation.new_id)
-        try:
-            journeys.runner.ensure_views()
-            simulation.run(journeys.app, families=families, years=0.75)
-            journeys.runner.catch_up()  # part of the view built before the audit
-            audit(journeys.app, simulation, random.Random(seed), audits)
-            journeys.runner.catch_up()
-            for family_id in journeys.app.iter_family_ids():
-                key = str(family_id)
-                events = journeys.app.family_events(family_id)
-                _, built = journeys.views.read("journey", key)
-                expected = replay(JourneyProjection(), events).docs[key]
+    with simulated(seed, families=families, audits=audits, batch_size=batch_size) as journeys:
+        journeys.runner.catch_up()
+        for family_id in journeys.app.iter_family_ids():
+            key = str(family_id)
+            events = journeys.app.family_events(family_id)
+            _, built = journeys.views.read("journey", key)
+            expected = replay(JourneyProjection(), events).docs[key]
 
-                assert built == expected
-                _, in_area = journeys.views.read_tagged("journey", expected["area"])
-                assert key in dict(in_area)
-                found = journey_answers(expected, as_of=simulation.now)
-                assert found.current_stage == found.path[-1].stage
-                assert {s.entry_id for s in found.path} <= {str(e.entry_id) for e in events}
-        finally:
-            journeys.close()
+            assert built == expected
+            _, in_area = journeys.views.read_tagged("journey", expected["area"])
+            assert key in dict(in_area)
+            found = journey_answers(expected, as_of=journeys.app.clock())
+            assert found.current_stage == found.path[-1].stage
+            assert {s.entry_id for s in found.path} <= {str(e.entry_id) for e in events}
