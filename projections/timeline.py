@@ -24,6 +24,7 @@ import binascii
 import bisect
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,6 +32,7 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from domain.codes import load as load_codes
 from domain.errors import InvalidValueError
 from domain.family import CORRECTABLE, Family
 from domain.values import PersonalData
@@ -84,7 +86,7 @@ SUMMARIES: Mapping[str, str] = {
     "PlanRevised": "Plan revised (revision {revision}): {headline_outcomes}",
     "ReviewHeld": "Review held: decision {decision}",
     "EscalationRaised": "Escalated to {to_service}: {reason}",
-    "EscalationResponded": "Escalation {response} by {agency}",
+    "EscalationResponded": "Escalation answered by {agency}: {response}",
     "SteppedDown": "Stepped down from {from_service}: {reason}",
     "OutcomeEvidenced": "Outcome evidence for {headline_outcome}: {measure} {value} "
     "({period_start} to {period_end}, source {source})",
@@ -343,10 +345,55 @@ def _shown(record: Doc) -> Doc:
     return copied
 
 
+# The code list each coded fact is on, so a summary reads "Telephone", not "phone". A field
+# named alike on several entries (`reason`, `source`) is on the list of its entry's type.
+CODE_LISTS: Mapping[str, str] = {
+    "agency": "agency",
+    "with_agency": "agency",
+    "to_service": "agency",
+    "from_service": "agency",
+    "agencies": "agency",
+    "area": "area",
+    "relationship": "relationship",
+    "channel": "contact_channel",
+    "level_of_need": "level_of_need",
+    "decision": "review_decision",
+    "response": "escalation_response",
+    "purpose": "sharing_purpose",
+    "purposes": "sharing_purpose",
+    "categories": "information_category",
+    "lawful_basis": "lawful_basis",
+    "headline_outcome": "headline_outcome",
+    "headline_outcomes": "headline_outcome",
+    "measure": "evidence_measure",
+}
+CODE_LISTS_BY_TYPE: Mapping[tuple[str, str], str] = {
+    ("ContactRecorded", "reason"): "contact_reason",
+    ("MemberLeft", "reason"): "member_left_reason",
+    ("EscalationRaised", "reason"): "escalation_reason",
+    ("SteppedDown", "reason"): "step_down_reason",
+    ("EpisodeClosed", "reason"): "closure_reason",
+    ("EntryCorrected", "reason"): "correction_reason",
+    ("EntryRetracted", "reason"): "retraction_reason",
+    ("SupportRequested", "source"): "referral_source",
+    ("OutcomeEvidenced", "source"): "evidence_source",
+}
+
+
 def summary(entry: Doc) -> str:
-    """A line a person reads, made from the entry's codes and ids only."""
+    """A line a person reads, made from the entry's codes (as their labels) and ids only."""
     template = SUMMARIES.get(entry["type"], entry["type"])
     return template.format_map(_summary_values(entry))
+
+
+def _labelled(entry_type: str, field: str, value: Any) -> str:
+    codes = load_codes()
+    list_name = CODE_LISTS_BY_TYPE.get((entry_type, field)) or CODE_LISTS.get(field)
+    if list_name is None or list_name not in codes.lists:
+        return _text(value)
+    if isinstance(value, list):
+        return ", ".join(codes.label(list_name, str(v)) for v in value)
+    return "" if value is None else codes.label(list_name, str(value))
 
 
 class _Values(dict[str, str]):
@@ -356,17 +403,22 @@ class _Values(dict[str, str]):
 
 def _summary_values(entry: Doc) -> _Values:
     facts = entry["facts"]
-    values = _Values({k: _text(v) for k, v in facts.items() if not isinstance(v, dict)})
-    values["agency"] = entry["agency"]
+    kind = entry["type"]
+    values = _Values(
+        {k: _labelled(kind, k, v) for k, v in facts.items() if not isinstance(v, dict)}
+    )
+    values["agency"] = _labelled(kind, "agency", entry["agency"])
     values["member_count"] = str(len(facts.get("members", ())))
     if "relationship" in facts.get("member", {}):
-        values["relationship"] = facts["member"]["relationship"]
-    outcomes = facts.get("outcomes", ())
-    values["headline_outcomes"] = ", ".join(o.get("headline_outcome", "?") for o in outcomes)
+        values["relationship"] = _labelled(kind, "relationship", facts["member"]["relationship"])
+    outcomes = [o.get("headline_outcome", "?") for o in facts.get("outcomes", ())]
+    values["headline_outcomes"] = _labelled(kind, "headline_outcomes", outcomes)
     changed = [change["field"] for change in facts.get("changes", ())]
     if entry["personal_fields"]:
         changed.append("personal details")
     values["changed"] = ", ".join(changed)
+    if "target_type" in facts:  # "ContactRecorded" -> "contact recorded"
+        values["target_type"] = re.sub(r"(?<!^)(?=[A-Z])", " ", facts["target_type"]).lower()
     return values
 
 

@@ -170,7 +170,7 @@ def test_the_timeline_tells_the_story_in_the_order_it_happened(
         "agency": "school",
     }
     assert contact["agency"] == "school"
-    assert contact["summary"] == "Contact by home_visit from school: concern"
+    assert contact["summary"] == "Contact by Home visit from School: Concern raised"
     assert contact["facts"]["channel"] == "home_visit"
     assert contact["retracted"] is None
     [correction] = contact["corrections"]
@@ -180,7 +180,9 @@ def test_the_timeline_tells_the_story_in_the_order_it_happened(
     assert correction["changes"] == [{"field": "channel", "before": "phone", "after": "home_visit"}]
     escalation = body["entries"][5]
     assert escalation["agency"] == "children_social_care"
-    assert escalation["summary"] == "Escalated to children_social_care: needs_escalated"
+    assert escalation["summary"] == (
+        "Escalated to Children's social care (front door): Needs have increased beyond early help"
+    )
     assert escalation["episode_id"] is not None
 
 
@@ -203,7 +205,7 @@ def test_entitled_readers_see_personal_details_read_from_the_events(
     assert contact["corrections"][0]["personal"] == {"notes": CORRECTED_NOTES}
     assert by_id(body, story.correction)["personal"] == {"notes": CORRECTED_NOTES}
     assert by_id(body, story.correction)["summary"] == (
-        "Correction of ContactRecorded: channel, personal details (wrong_code)"
+        "Correction of contact recorded: channel, personal details (Wrong code chosen)"
     )
     assert body["entries"][2]["personal"] is None  # the request for support holds none
 

@@ -145,8 +145,8 @@ def test_the_slider_replays_the_record_as_it_stood_on_an_earlier_day(
     assert f"entry-{history.late_entry_id}" not in earlier
     corrected = earlier[f"entry-{history.corrected_entry_id}"]
     assert not corrected.find_elements(By.CSS_SELECTOR, ".correction")
-    assert "concern" in corrected.text
-    assert "information" not in corrected.text
+    assert "Concern raised" in corrected.text
+    assert "Information or advice" not in corrected.text
     assert f"as_recorded_at={history.before_late.isoformat()}" in signed_in.current_url
 
     # And back to today, with the keyboard.

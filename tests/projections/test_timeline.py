@@ -105,7 +105,7 @@ def test_a_correction_applies_from_when_it_was_recorded_with_each_value_before_a
     then = entry(timeline(doc, as_recorded_at=NOW + 5 * DAY), target)
     assert then["facts"]["channel"] == "phone"
     assert then["corrections"] == []
-    assert then["summary"] == "Contact by phone from school: concern"
+    assert then["summary"] == "Contact by Telephone from School: Concern raised"
     assert [e["type"] for e in timeline(doc, as_recorded_at=NOW + 5 * DAY)] == [
         "Registered",
         "ContactRecorded",
@@ -124,7 +124,7 @@ def test_a_correction_applies_from_when_it_was_recorded_with_each_value_before_a
         "police",
         "police",
     )
-    assert now["summary"] == "Contact by meeting from police: concern"
+    assert now["summary"] == "Contact by Multi-agency meeting from Police: Concern raised"
     assert [c["changes"] for c in now["corrections"]] == [
         [{"field": "channel", "before": "phone", "after": "home_visit"}],
         [
@@ -143,7 +143,9 @@ def test_a_correction_applies_from_when_it_was_recorded_with_each_value_before_a
         (NOW + 10 * DAY).isoformat(),
         (NOW + 20 * DAY).isoformat(),
     ]
-    assert made[1]["summary"] == "Correction of ContactRecorded: channel, agency (wrong_code)"
+    assert (
+        made[1]["summary"] == "Correction of contact recorded: channel, agency (Wrong code chosen)"
+    )
 
 
 def test_a_retracted_entry_stays_marked_with_the_reason_from_when_it_was_retracted(
@@ -168,7 +170,7 @@ def test_a_retracted_entry_stays_marked_with_the_reason_from_when_it_was_retract
             (NOW + 5 * DAY).isoformat(),
         )
     own = entry(timeline(doc), retraction.ids["entry_id"])
-    assert own["summary"] == "Retraction of ContactRecorded: duplicate"
+    assert own["summary"] == "Retraction of contact recorded: Duplicate entry"
 
 
 def test_as_occurred_by_places_each_entry_at_its_corrected_time(journey: Journey) -> None:
@@ -265,14 +267,14 @@ def test_every_kind_of_entry_has_a_summary_from_its_codes_and_the_agency_it_conc
     assert all("?" not in e["summary"] for e in entries), [e["summary"] for e in entries]
     assert by_type["EscalationRaised"]["agency"] == "children_social_care"
     assert by_type["EscalationRaised"]["summary"] == (
-        "Escalated to children_social_care: risk_of_significant_harm"
+        "Escalated to Children's social care (front door): Risk of significant harm"
     )
     assert by_type["InformationShared"]["agency"] == "school"
     assert by_type["AssessmentCompleted"]["summary"] == (
-        "Assessment completed: level of need partnership_plus"
+        "Assessment completed: level of need Partnership plus"
     )
     assert by_type["EscalationResponded"]["summary"] == (
-        "Escalation declined by children_social_care"
+        "Escalation answered by Children's social care (front door): Declined"
     )
     assert by_type["ConsentGiven"]["agency"] == "early_help"  # the actor's agency
     assert by_type["PlanAgreed"]["episode_id"] is not None
@@ -291,9 +293,9 @@ def test_a_corrected_area_is_the_documents_tag_from_when_it_was_recorded(journey
     tag, doc = docs.changed[str(journey.family_id)]
 
     assert (tag, doc["area"]) == ("chatham", "chatham")
-    assert timeline(doc)[0]["summary"] == "Family registered in chatham with 2 members"
+    assert timeline(doc)[0]["summary"] == "Family registered in Chatham with 2 members"
     then = timeline(doc, as_recorded_at=NOW)
-    assert then[0]["summary"] == "Family registered in gillingham with 2 members"
+    assert then[0]["summary"] == "Family registered in Gillingham with 2 members"
 
 
 def cursor_of(value: Any) -> str:
