@@ -3,6 +3,7 @@ identity and role, the idempotency key, and (for commands) all three as one `Sen
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,6 +153,45 @@ MinPosition = Annotated[
 ]
 
 
+WaitSeconds = Annotated[
+    float | None,
+    Query(
+        gt=0,
+        le=60,
+        description="How long to wait for `min_position` (default and longest: the server's "
+        "JOURNEYS_READ_WAIT_SECONDS).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ReadAfter:
+    """Read-your-writes: the store position a read must reflect, and how long to wait."""
+
+    position: int | None
+    seconds: float
+
+    def wait(self, journeys: Journeys, *views: str) -> None:
+        """Return once every view has reached the position; ViewNotReadyError (504, with the
+        view's position) if they have not within the time, counted once for them all."""
+        if self.position is None:
+            return
+        deadline = time.monotonic() + self.seconds
+        for view in views:
+            remaining = max(0.0, deadline - time.monotonic())
+            journeys.views.wait(view, self.position, timeout=remaining)
+
+
+async def read_after(
+    journeys: JourneysDep, min_position: MinPosition = None, wait_seconds: WaitSeconds = None
+) -> ReadAfter:
+    longest = journeys.settings.read_wait_seconds
+    return ReadAfter(min_position, min(wait_seconds or longest, longest))
+
+
+ReadAfterDep = Annotated[ReadAfter, Depends(read_after)]
+
+
 @dataclass(frozen=True)
 class FamilyRead:
     """A permitted read of one family: who asks, whether they may see personal details, and
@@ -166,8 +206,8 @@ class FamilyRead:
 class FamilyReaderFor:
     """A dependency for reads of one family's views (path parameter `family_id`).
 
-    Checks the role, waits for `min_position` in the given views, answers 404 for a family
-    that does not exist, and 403 for a lead practitioner who has never led the family.
+    Checks the role, waits for `min_position` in the given views (ReadAfter), answers 404
+    for a family that does not exist, and 403 for a lead practitioner who has never led it.
     Not async: it may wait, and reads the database."""
 
     def __init__(self, action: Action, *views: str) -> None:
@@ -175,16 +215,10 @@ class FamilyReaderFor:
         self.views = ("families", *views)
 
     def __call__(
-        self,
-        family_id: UUID,
-        journeys: JourneysDep,
-        identity: CurrentIdentity,
-        min_position: MinPosition = None,
+        self, family_id: UUID, journeys: JourneysDep, identity: CurrentIdentity, after: ReadAfterDep
     ) -> FamilyRead:
         check_role(identity, self.roles)
-        if min_position is not None:
-            for view in self.views:
-                journeys.views.wait(view, min_position, timeout=journeys.settings.read_wait_seconds)
+        after.wait(journeys, *self.views)
         _, directory = journeys.views.read("families", str(family_id))
         if directory is None:
             # Not yet projected, or not at all: the store is the authority (404 if none).

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import SESSION_COOKIE, FamilyFinder, FamilyRead, JourneyReader, JourneysDep
+from api.deps import SESSION_COOKIE, FamilyFinder, FamilyRead, JourneyReader, JourneysDep, ReadAfter
 from api.errors import ANSWERS, NotAuthenticatedError
 from api.routes import families, journey, pathways, timeline
 from domain.codes import CodeLists
@@ -553,7 +553,7 @@ def pathways_page(
     cohort: Annotated[pathways.Cohort, Depends(cohort_of_form)],
 ) -> HTMLResponse:
     codes = journeys.app.codes
-    found = pathways.read_pathways(journeys, identity, cohort)
+    found = pathways.read_pathways(journeys, identity, cohort, ReadAfter(None, 0))
     asked = {
         k: v
         for k, v in (("area", cohort.area), ("from", cohort.start), ("to", cohort.end))

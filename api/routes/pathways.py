@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import JourneysDep, MinPosition, require_roles
+from api.deps import JourneysDep, ReadAfter, ReadAfterDep, require_roles
 from api.permissions import ALLOWED, Action
 from api.responses import READS
 from api.schemas.journey import PathwaysPublic
@@ -70,11 +70,11 @@ CohortAsked = Annotated[Cohort, Depends(cohort_asked)]
 
 
 def find_pathways(
-    journeys: Journeys, cohort: Cohort, *, min_position: int | None = None
+    journeys: Journeys, cohort: Cohort, *, after: ReadAfter | None = None
 ) -> tuple[int, Pathways]:
     """The `journey` view's position and the pathways of the cohort."""
-    if min_position is not None:
-        journeys.views.wait("journey", min_position, timeout=journeys.settings.read_wait_seconds)
+    if after is not None:
+        after.wait(journeys, "journey")
     position, docs = journeys.views.read_tagged("journey", cohort.area)
     found = pathways((doc for _, doc in docs), start=cohort.start, end=cohort.end)
     return position, found
@@ -82,24 +82,18 @@ def find_pathways(
 
 @router.get("/pathways", responses=COHORT_READS)
 def read_pathways(
-    journeys: JourneysDep,
-    identity: PathwayFinder,
-    cohort: CohortAsked,
-    min_position: MinPosition = None,
+    journeys: JourneysDep, identity: PathwayFinder, cohort: CohortAsked, after: ReadAfterDep
 ) -> PathwaysPublic:
-    position, found = find_pathways(journeys, cohort, min_position=min_position)
+    position, found = find_pathways(journeys, cohort, after=after)
     answers = {**asdict(found), "area": cohort.area, "from_": cohort.start, "to": cohort.end}
     return PathwaysPublic.model_validate({**answers, "position": position})
 
 
 @router.get("/pathways.svg", response_class=Response, responses=SVG)
 def pathways_picture(
-    journeys: JourneysDep,
-    identity: PathwayFinder,
-    cohort: CohortAsked,
-    min_position: MinPosition = None,
+    journeys: JourneysDep, identity: PathwayFinder, cohort: CohortAsked, after: ReadAfterDep
 ) -> Response:
-    _, found = find_pathways(journeys, cohort, min_position=min_position)
+    _, found = find_pathways(journeys, cohort, after=after)
     where = journeys.app.codes.label("area", cohort.area) if cohort.area else "all areas"
     title = f"Pathways of families who joined {cohort.title}, {where}"
     return Response(pathways_svg(found, title=title), media_type="image/svg+xml")

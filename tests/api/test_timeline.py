@@ -5,6 +5,7 @@ from the events, and only to the roles entitled to them; never stored in the vie
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -398,3 +399,30 @@ def test_a_position_the_view_does_not_reach_in_time_answers_504(tmp_path: Path) 
     body = response.json()
     assert body["error"] == "view_not_ready"
     assert 0 <= body["position"] <= head
+
+
+def test_the_caller_may_wait_less_than_the_server_allows_and_hears_where_the_view_is(
+    client: TestClient, auth: Auth, journeys: Journeys
+) -> None:
+    family = Walk(client, auth).post(
+        "",
+        {"occurred_at": at("01-06"), "area": "strood", "members": [{"relationship": "child"}]},
+        event="Registered",
+        role="practitioner",
+    )
+    journeys.views.wait("timeline", family["position"], timeout=10)
+    url = f"/families/{family['family_id']}/timeline"
+    beyond = {"min_position": family["position"] + 5, "wait_seconds": 0.05}
+
+    started = time.monotonic()
+    late = client.get(url, params=beyond, headers=auth("qa_officer"))
+    waited = time.monotonic() - started
+    reached = client.get(
+        url, params={"min_position": family["position"]}, headers=auth("qa_officer")
+    )
+    too_long = client.get(url, params={**beyond, "wait_seconds": 61}, headers=auth("qa_officer"))
+
+    assert (late.status_code, late.json()["position"]) == (504, family["position"])
+    assert waited < journeys.settings.read_wait_seconds  # not the server's 10 s
+    assert reached.status_code == 200
+    assert (too_long.status_code, too_long.json()["field"]) == (422, "wait_seconds")
