@@ -69,7 +69,11 @@ def bootstrap(
     views = view_store(settings, app)
     views.setup()  # like the event store's own tables: created when first opened
     runner = ProjectionRunner(
-        app, views, all_projections(), batch_size=settings.projection_batch_size
+        app,
+        views,
+        all_projections(),
+        batch_size=settings.projection_batch_size,
+        rebuild_window=settings.rebuild_window,
     )
     app.on_saved.append(runner.wake)
     if isinstance(views, PostgresViewStore):

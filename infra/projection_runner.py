@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,12 +76,14 @@ class ProjectionRunner:
         batch_size: int = 500,
         poll_interval: float = 0.2,
         backoff: tuple[float, float] = (0.5, 60.0),
+        rebuild_window: int = 200_000,
     ) -> None:
         self.app = app
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
-        self.rebuild_batch_size = max(batch_size, 2000)  # fewer, larger transactions
+        self.rebuild_batch_size = max(batch_size, 2000)  # fewer, larger reads
+        self.rebuild_window = rebuild_window
         self.poll_interval = poll_interval
         self.backoff = backoff
         self._wake = threading.Event()
@@ -162,9 +164,19 @@ class ProjectionRunner:
         return event
 
     def _apply(
-        self, projection: Projection, view: ViewInfo, keys: list[str], events: Sequence[Event]
+        self,
+        projection: Projection,
+        view: ViewInfo,
+        keys: list[str],
+        events: Sequence[Event],
+        docs: MemoryDocuments | None = None,
     ) -> dict[str, tuple[str, Doc]]:
-        docs = MemoryDocuments(self.store.load(view.view_id, keys))
+        """Apply events to the documents of `keys` (loaded from the view unless the working
+        set `docs` already holds them); the documents changed."""
+        if docs is None:
+            docs = MemoryDocuments()
+        missing = [key for key in keys if key not in docs.docs]
+        docs.docs.update(self.store.load(view.view_id, missing))
         for index, event in enumerate(events):
             try:
                 projection.apply(event, docs)
@@ -238,43 +250,74 @@ class ProjectionRunner:
     ) -> list[ViewInfo]:
         """Build a new generation of each view from position 0 beside the live one, in one
         pass over the log (each event read and decoded once for all of them), then switch
-        readers to each and drop the old ones. Readers never see a half-built view."""
+        readers to each and drop the old ones. Readers never see a half-built view.
+
+        The documents being built stay in memory for `rebuild_window` events and are written
+        once per window, instead of once per batch: a family's timeline grows with every
+        entry, and rewriting it at every batch made a rebuild quadratic in its length."""
         chosen = list(self.projections) if names is None else list(names)
         self.store.setup()
-        building: dict[str, str] = {}
+        building: dict[str, ViewInfo] = {}
         for name in chosen:
             for old in self.store.views(name):
                 if old.state == "building":  # left by a rebuild that did not finish
                     self.store.drop(old.view_id)
             building[name] = self.store.create(
                 name, self.projections[name].version, state="building"
-            ).view_id
-        live: dict[str, ViewInfo] = {}
-        while len(live) < len(chosen):
-            decoded: dict[int, Event] = {}
-            reached = []
-            for name, view_id in building.items():
-                if name in live:
-                    continue
-                current = self.store.view(view_id)
-                if current is None:
-                    raise ViewMovedError(f"view {view_id} was dropped during its rebuild")
-                if current.failures:
-                    raise RuntimeError(f"rebuild of {name} stopped: {current.last_error}")
-                read = self.step(
-                    self.projections[name], current, limit=self.rebuild_batch_size,
-                    decoded=decoded,
-                )  # fmt: skip
-                reached.append(current.position)
-                if not read and self._switch_if_caught_up(name, view_id):
-                    switched = self.store.live(name)
-                    assert switched is not None
-                    live[name] = switched
-            if progress is not None and reached:
-                progress(min(reached), self.app.position())
-        if progress is not None:
-            progress(min(v.position for v in live.values()), self.app.position())
-        return [live[name] for name in chosen]
+            )
+        working = {name: MemoryDocuments() for name in chosen}
+        position = written = 0
+        while True:
+            notes = self.app.recorder.select_notifications(
+                start=position + 1, limit=self.rebuild_batch_size
+            )
+            if notes:
+                self._rebuild_batch(building, working, notes)
+                position = notes[-1].id
+            if not notes or position - written >= self.rebuild_window:
+                for name, view in building.items():
+                    changed = working[name].changed
+                    self.store.commit(
+                        view.view_id, expected=view.position, position=position, changed=changed
+                    )
+                    building[name] = replace(view, position=position)
+                    working[name] = MemoryDocuments()
+                written = position
+            if progress is not None:
+                progress(position, self.app.position())
+            if not notes:
+                break
+        for name, view in building.items():
+            self.store.switch(name, view.view_id)
+            logger.info("view %s is now live", view.view_id)
+        rebuilt = [self.store.live(name) for name in chosen]
+        return [view for view in rebuilt if view is not None]
+
+    def _rebuild_batch(
+        self,
+        building: dict[str, ViewInfo],
+        working: dict[str, MemoryDocuments],
+        notes: Sequence[Notification],
+    ) -> None:
+        decoded: dict[int, Event] = {}
+        for name, view in building.items():
+            projection = self.projections[name]
+            wanted = [n for n in notes if projection.wants(n.topic)]
+            events = [
+                decoded[n.id] if n.id in decoded else decoded.setdefault(n.id, self._decode(n))
+                for n in wanted
+            ]
+            keys = list(dict.fromkeys(projection.key(e) for e in events))
+            try:
+                self._apply(projection, view, keys, events, working[name])
+            except _EventFailedError as failed:
+                failing = wanted[failed.index]
+                error = (
+                    f"{type(failed.cause).__name__} applying "
+                    f"{type(events[failed.index]).__qualname__} at position {failing.id}"
+                )
+                self.store.record_failure(view.view_id, error=error, retry_at=time.time())
+                raise RuntimeError(f"rebuild of {name} stopped: {error}") from None
 
     # -- running in the background ---------------------------------------------------------
 

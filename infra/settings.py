@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         le=100_000,
         description="Events a projection applies per transaction while following the log.",
     )
+    rebuild_window: int = Field(
+        200_000,
+        ge=1,
+        description="Events a rebuild keeps its documents in memory for before writing them: "
+        "larger is faster, and holds more of the view in memory.",
+    )
     read_wait_seconds: float = Field(
         10.0,
         gt=0,

@@ -143,6 +143,7 @@ class ProjectionEngineContract:
             assert viewed_counts(journeys) == before
 
         journeys.runner.rebuild_batch_size = 40
+        journeys.runner.rebuild_window = 60  # documents written every 60 events or so
         rebuilt = journeys.runner.rebuild("counts", progress)
         assert live is not None
         assert rebuilt.generation == live.generation + 1
@@ -150,6 +151,27 @@ class ProjectionEngineContract:
         assert viewed_counts(journeys) == before
         assert seen[-1] == (journeys.app.position(), journeys.app.position())
         assert len(seen) > 3
+
+    def test_a_rebuild_that_meets_a_failing_event_stops_and_leaves_the_live_view(
+        self, make: Any
+    ) -> None:
+        counts = EventCounts()
+        journeys = make(counts)
+        self.simulate(journeys)
+        journeys.runner.catch_up()
+        before = viewed_counts(journeys)
+        counts.fail_on = "PlanAgreed"
+
+        with pytest.raises(RuntimeError, match="rebuild of counts stopped: ValueError applying"):
+            journeys.runner.rebuild("counts")
+
+        assert viewed_counts(journeys) == before
+        [live] = [v for v in journeys.views.views("counts") if v.state == "live"]
+        assert live.failures == 0
+        counts.fail_on = None
+        journeys.runner.rebuild("counts")  # the half-built one is dropped, a new one made
+        assert [v.state for v in journeys.views.views("counts")] == ["live"]
+        assert viewed_counts(journeys) == before
 
     def test_a_new_version_is_built_beside_and_replaces_the_old(self, make: Any) -> None:
         journeys = make(EventCounts())
