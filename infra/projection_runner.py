@@ -177,9 +177,10 @@ class ProjectionRunner:
             docs = MemoryDocuments()
         missing = [key for key in keys if key not in docs.docs]
         docs.docs.update(self.store.load(view.view_id, missing))
+        apply = projection.apply  # once: a singledispatchmethod makes a new wrapper per lookup
         for index, event in enumerate(events):
             try:
-                projection.apply(event, docs)
+                apply(event, docs)
             except Exception as error:  # a handler's failure, reported below, never skipped
                 raise _EventFailedError(index, error) from error
         return docs.changed
