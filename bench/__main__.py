@@ -1,7 +1,10 @@
 """`python -m bench` (`make bench`): run every benchmark once, print a table, write JSON.
 
-Usage: `python -m bench` for the full run (about three minutes); `--quick` for tiny sizes,
-to check that it works; `--only sqlite|postgres|http` (repeatable) for some parts only.
+Usage: `python -m bench` for the full run; `--quick` for tiny sizes, to check that it works;
+`--only sqlite|postgres|http|views` (repeatable) for some parts only. The views part ("Read
+the journey") rebuilds every view from a store of `--size` events (default 1,000,000) on
+each backend of `--views-on`; it makes that store once (about 10 minutes on 2 cores for 1M
+events) under `--store-dir` and reuses it; after that it takes some minutes per backend.
 """
 
 from __future__ import annotations
@@ -9,32 +12,58 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from bench.http import http_table, run_http
 from bench.library import StoreResult, Stores, compare
+from bench.read_journey import ReadJourney, profile_backend, run_backend, views_table
 from bench.report import library_table, mix_line, write_json
 from bench.sizes import FULL, QUICK, Sizes
+from bench.store_cache import cached_store
+from bench.store_load import LoadedStore, postgres_copy, sqlite_copy
 from bench.stores import PostgresStores, postgres_stores, sqlite_stores
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("sqlite", "postgres", "http")
+PARTS = ("sqlite", "postgres", "http", "views")
+BACKENDS = ("sqlite", "postgres")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part")
-    parser.add_argument("--profile", action="store_true", help="profile every mode")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile every mode, and a rebuild of all views"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "last.json")
+    parser.add_argument(
+        "--size", type=int, help="events in the views part's store (default: 1,000,000)"
+    )
+    parser.add_argument(
+        "--views-on", action="append", choices=BACKENDS, help="run the views part on this only"
+    )
+    parser.add_argument(
+        "--rebuild-window",
+        type=int,
+        help="the views part's rebuild window in events (default: the settings' default)",
+    )
+    parser.add_argument(
+        "--store-dir",
+        type=Path,
+        default=ROOT / "var" / "bench",
+        help="where the views part keeps its generated stores, to reuse them",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,8 +79,11 @@ def environment() -> dict[str, Any]:
 
 
 @contextmanager
-def postgres_if_needed(parts: tuple[str, ...]) -> Iterator[PostgresStores | None]:
-    if "postgres" not in parts and "http" not in parts:
+def postgres_if_needed(
+    parts: tuple[str, ...], views_on: tuple[str, ...]
+) -> Iterator[PostgresStores | None]:
+    views = "views" in parts and "postgres" in views_on
+    if "postgres" not in parts and "http" not in parts and not views:
         yield None
         return
     with postgres_stores() as stores:
@@ -62,13 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     sizes = QUICK if args.quick else FULL
     parts = tuple(args.only or PARTS)
+    views_on = tuple(args.views_on or BACKENDS)
     # The embedded server's platformdirs complains about XDG_RUNTIME_DIR in containers.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     document: dict[str, Any] = {"environment": environment(), "sizes": sizes, "quick": args.quick}
     print(f"Journeys benchmark ({'quick' if args.quick else 'full'}): {document['environment']}")
     results: list[StoreResult] = []
     with ExitStack() as stack:
-        postgres = stack.enter_context(postgres_if_needed(parts))
+        postgres = stack.enter_context(postgres_if_needed(parts, views_on))
         if "sqlite" in parts:
             sqlite = stack.enter_context(sqlite_stores())
             results.append(run_library(sqlite, sizes, args))
@@ -91,6 +124,17 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(http_table(http))
                 document["http"] = http
+        if "views" in parts:
+            try:
+                views = run_views(args, sizes, views_on, postgres)
+            except Exception as error:  # nor must a broken view lose the figures above
+                print(f"\nViews part failed: {type(error).__name__}: {error}")
+                document["views"] = {"error": f"{type(error).__name__}: {error}"}
+                status = 1
+            else:
+                print(views_table(views))
+                document["views"] = views
+                status = 1 if any(r.error for r in views.backends) else status
     write_json(args.json, document)
     print(f"\nResults written to {args.json}")
     return status
@@ -108,5 +152,52 @@ def run_library(stores: Stores, sizes: Sizes, args: argparse.Namespace) -> Store
     )
 
 
+def run_views(
+    args: argparse.Namespace,
+    sizes: Sizes,
+    views_on: tuple[str, ...],
+    postgres: PostgresStores | None,
+) -> ReadJourney:
+    console = Console()
+    events = args.size or sizes.view_events
+    store = cached_store(args.store_dir, events=events, seed=args.seed, console=console)
+    part = ReadJourney(store.path.name, store.info, store.reused)
+
+    def copy(backend: str, path: Path) -> AbstractContextManager[LoadedStore]:
+        if backend == "sqlite":
+            return sqlite_copy(path, rebuild_window=args.rebuild_window)
+        assert postgres is not None  # started by postgres_if_needed
+        return postgres_copy(path, postgres.server, rebuild_window=args.rebuild_window)
+
+    for backend in views_on:
+        server = postgres if backend == "postgres" else None
+        part.backends.append(
+            run_backend(
+                backend,
+                server.description if server else "SQLite file (WAL), a copy in a temporary folder",
+                copy(backend, store.path),
+                queries=sizes.view_queries,
+                commands=sizes.view_commands,
+                seed=args.seed,
+                postmaster=server.postmaster_pid if server else None,
+                say=lambda text: print(text, flush=True),
+            )
+        )
+    if args.profile:
+        smaller = min(events, sizes.view_profile_events)
+        profiled = cached_store(args.store_dir, events=smaller, seed=args.seed, console=console)
+        for result in part.backends:
+            print(f"... views on {result.store}: profiling a rebuild of {smaller:,} events")
+            profile_backend(copy(result.store, profiled.path), result)
+    return part
+
+
+def exit_on_sigterm() -> None:
+    """A terminated run unwinds like an interrupted one: the PostgreSQL server it started is
+    stopped and its copies of the store are removed."""
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(128 + signal.SIGTERM))
+
+
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main())

@@ -128,17 +128,18 @@ class Server:
 
 @contextmanager
 def api_server(
-    database_url: str, *, workers: int, log: Path, profile_to: Path | None = None
+    store: Settings, *, workers: int, log: Path, profile_to: Path | None = None
 ) -> Iterator[Server]:
-    """uvicorn serving bench.serve:create on 127.0.0.1, stopped (SIGINT, then kill) after."""
+    """uvicorn serving bench.serve:create on 127.0.0.1 on the store `store` names (its
+    PostgreSQL database, or its SQLite file), stopped (SIGINT, then kill) after."""
     port = free_port()
-    env = {
-        **os.environ,
-        "JOURNEYS_DATABASE_URL": database_url,
-        "JOURNEYS_MODE": "development",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = {**os.environ, "JOURNEYS_MODE": "development", "PYTHONPATH": str(ROOT)}
     env.pop(PROFILE_ENV, None)
+    env.pop("JOURNEYS_DATABASE_URL", None)
+    if store.database_url:
+        env["JOURNEYS_DATABASE_URL"] = store.database_url
+    else:
+        env["JOURNEYS_SQLITE_PATH"] = str(store.sqlite_path)
     if profile_to is not None:
         env[PROFILE_ENV] = str(profile_to)
     command = [
@@ -415,9 +416,7 @@ def serve_and_load(
     with stores.fresh() as handle:
         prepare_schema(handle.settings)
         _tokens, token = token_for(handle.settings)
-        url = handle.settings.database_url
-        assert url is not None  # PostgreSQL stores always name a URL
-        with api_server(url, workers=workers, log=log, profile_to=profile_to) as server:
+        with api_server(handle.settings, workers=workers, log=log, profile_to=profile_to) as server:
             family_ids = registered(server, token, sizes.http_families)
             return load_run(
                 server,
@@ -464,13 +463,13 @@ def prepare_schema(settings: Settings) -> None:
     JourneysApplication(env=settings.eventsourcing_env()).close()
 
 
-def token_for(settings: Settings) -> tuple[Tokens, str]:
+def token_for(settings: Settings, identity: Identity = IDENTITY) -> tuple[Tokens, str]:
     tokens = Tokens(
         secret=settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
         minutes=settings.token_minutes,
     )
-    return tokens, tokens.issue(IDENTITY)
+    return tokens, tokens.issue(identity)
 
 
 def registered(server: Server, token: str, count: int) -> list[str]:

@@ -20,6 +20,9 @@ OTHER = "other (stdlib, builtins)"
 AREAS: tuple[tuple[str, str], ...] = (
     (f"{ROOT}/domain/", "journeys domain + app service"),
     (f"{ROOT}/bench/", "benchmark driver"),
+    (f"{ROOT}/projections/", "journeys projections (view handlers, queries)"),
+    (f"{ROOT}/infra/projection_runner", "journeys projection runner"),
+    (f"{ROOT}/infra/views", "journeys view store (documents, tracking)"),
     (f"{ROOT}/infra/", "journeys infra (tokens, settings)"),
     (f"{ROOT}/api/", "journeys api (routes, deps, schemas)"),
     ("copy.py", "deepcopy (cache copies)"),

@@ -20,6 +20,14 @@ class Sizes:
     """A cap on the requests of one HTTP load, whatever the time."""
     http_workers: tuple[int, ...]
     """uvicorn worker counts to load in turn."""
+    view_events: int
+    """Events in the store the views are rebuilt from (--size overrides it)."""
+    view_queries: int
+    """Random families whose timeline is read, in-process and over HTTP."""
+    view_commands: int
+    """Commands whose read-your-writes lag is measured."""
+    view_profile_events: int
+    """Events in the store a rebuild is profiled on (--profile)."""
 
 
 FULL = Sizes(
@@ -30,6 +38,10 @@ FULL = Sizes(
     http_families=200,
     http_max_requests=40_000,
     http_workers=(1, 2),
+    view_events=1_000_000,
+    view_queries=2_000,
+    view_commands=300,
+    view_profile_events=100_000,
 )
 QUICK = Sizes(
     families=4,
@@ -39,4 +51,8 @@ QUICK = Sizes(
     http_families=16,
     http_max_requests=1_000,
     http_workers=(1,),
+    view_events=3_000,
+    view_queries=50,
+    view_commands=10,
+    view_profile_events=3_000,
 )

@@ -1,5 +1,6 @@
 """The benchmark runs and reports what it claims to compare (not how fast: no timings are
-asserted). SQLite only, with a handful of families."""
+asserted). SQLite, with a handful of families or a few thousand events; the copy of a
+generated store into PostgreSQL is checked on a real server."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
+from rich.console import Console
+
 from bench.__main__ import main
 from bench.bare import BASE_FIELDS, BareApplication, bare_ops, drive_bare, stored_notifications
 from bench.library import app_events, compare, journeys_app
+from bench.sizes import QUICK
+from bench.store_cache import cached_store
+from bench.store_load import postgres_copy, sqlite_copy
 from bench.stores import sqlite_stores
 from bench.workload import drive, scripts
+from domain.application import JourneysApplication
+from tests.postgres_support import PostgresServer
 
 
 def test_both_modes_report_positive_ratios_over_the_same_work() -> None:
@@ -69,3 +78,76 @@ def test_quick_run_writes_the_results_as_json(tmp_path: Path) -> None:
     assert [mode["mode"] for mode in sqlite["modes"]] == ["single", "batched"]
     assert all(mode["ratio"] > 0 for mode in sqlite["modes"])
     assert "http" not in document
+
+
+def test_quick_views_run_reports_every_figure_on_a_store_it_makes(tmp_path: Path) -> None:
+    target = tmp_path / "last.json"
+    arguments = ["--quick", "--only", "views", "--views-on", "sqlite", "--profile"]
+
+    assert main([*arguments, "--store-dir", str(tmp_path), "--json", str(target)]) == 0
+
+    views = json.loads(target.read_text())["views"]
+    info = views["store_info"]
+    assert info["events"] == QUICK.view_events == sum(info["events_by_class"].values())
+    assert info["simulations"] >= 2  # made by simulations side by side, then merged
+    [sqlite] = views["backends"]
+    assert sqlite["store"] == "sqlite"
+    assert sqlite["events"] == info["events"]
+    assert {"families", "timeline"} <= set(sqlite["views"]) == set(sqlite["rebuild"])
+    passes = [sqlite["bare_read"], sqlite["bare_read_decode"], sqlite["rebuild_all"]]
+    for one in [*passes, *sqlite["rebuild"].values()]:
+        assert one["events"] == info["events"]
+        assert one["events_per_s"] > 0
+    assert sqlite["ratio_to_bare_read"] > 0
+    assert sqlite["ratio_to_read_decode"] > 0
+    for name in ("timeline", "as_recorded_at", "http_timeline", "http_as_recorded_at"):
+        assert sqlite[name]["samples"] == QUICK.view_queries
+        assert sqlite[name]["failures"] == 0
+        assert 0 < sqlite[name]["p50_ms"] <= sqlite[name]["p99_ms"]
+    assert sqlite["read_your_writes"]["samples"] == QUICK.view_commands
+    assert sqlite["read_your_writes"]["failures"] == 0
+    assert set(sqlite["goals_met"]) == {
+        "rebuild_events_per_s",
+        "rebuild_ratio_to_bare_read",
+        "timeline_p99_ms",
+        "as_recorded_at_p99_ms",
+    }  # read-your-writes is judged on PostgreSQL only
+    assert sqlite["profile"]["areas"]
+    assert sqlite["profile_events"] == info["events"]
+
+
+def test_a_made_store_is_kept_and_reused(tmp_path: Path) -> None:
+    made = cached_store(tmp_path, events=400, seed=3, workers=2, console=Console(quiet=True))
+    again = cached_store(tmp_path, events=400, seed=3, workers=2, console=Console(quiet=True))
+
+    assert not made.reused
+    assert again.reused
+    assert again.path == made.path == tmp_path / "store-400-seed3.sqlite"
+    assert again.info == made.info
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "store-400-seed3.json",
+        "store-400-seed3.sqlite",
+    ]  # nothing left of the simulations it was merged from
+
+
+@pytest.mark.postgres
+def test_postgresql_gets_the_same_log_as_the_sqlite_store(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    store = cached_store(tmp_path, events=400, seed=3, workers=2, console=Console(quiet=True))
+
+    with sqlite_copy(store.path) as on_sqlite, postgres_copy(store.path, postgres_server) as on_pg:
+        logs = []
+        for loaded in (on_sqlite, on_pg):
+            app = JourneysApplication(env=loaded.settings.eventsourcing_env())
+            logs.append(
+                [
+                    (n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
+                    for n in stored_notifications(app)
+                ]
+            )
+            app.close()
+
+    assert on_sqlite.events == on_pg.events == 400
+    assert logs[0] == logs[1]
+    assert [row[0] for row in logs[1]] == list(range(1, 401))
