@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "journeys-development-secret-do-not-use-in-production"
+DEVELOPMENT_PSEUDONYM_SECRET = "journeys-development-pseudonyms-do-not-use-in-production"
 
 
 class SettingsError(ValueError):
@@ -74,6 +75,11 @@ class Settings(BaseSettings):
         le=60,
         description="Longest a read may wait for its view to reach a given position.",
     )
+    pseudonym_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_PSEUDONYM_SECRET),
+        description="Key of the keyed hash that gives families pseudonyms in research "
+        "extracts; another secret gives every family a new, unlinkable pseudonym.",
+    )
     kafka_bootstrap: str | None = Field(
         None, description="Kafka bootstrap servers; publishing is off when unset."
     )
@@ -83,6 +89,13 @@ class Settings(BaseSettings):
         if self.mode == "production" and self.jwt_secret.get_secret_value() == DEVELOPMENT_SECRET:
             raise SettingsError(
                 "JOURNEYS_JWT_SECRET must be set to a secret of your own in production"
+            )
+        if (
+            self.mode == "production"
+            and self.pseudonym_secret.get_secret_value() == DEVELOPMENT_PSEUDONYM_SECRET
+        ):
+            raise SettingsError(
+                "JOURNEYS_PSEUDONYM_SECRET must be set to a secret of your own in production"
             )
         if self.mode == "production" and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("JOURNEYS_JWT_SECRET must be at least 32 characters in production")

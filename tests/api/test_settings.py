@@ -20,6 +20,7 @@ def test_production_has_no_login_page(tmp_path: Path) -> None:
     settings = Settings(
         mode="production",
         jwt_secret="a-long-secret-of-our-own-for-this-test-only",
+        pseudonym_secret="another-secret-of-our-own-for-this-test",
         sqlite_path=tmp_path / "j.sqlite",
         database_url=None,
     )
