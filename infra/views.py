@@ -250,6 +250,11 @@ class ViewStore(ABC):
         """Write changed documents and move the view from `expected` to `position`, in one
         transaction; ViewMovedError (and nothing written) if the view is no longer at
         `expected`."""
+        # Encoded before the transaction opens: a rebuild's window can hold the whole view,
+        # and encoding it inside would keep the transaction idle for seconds (PostgreSQL ends
+        # such sessions: eventsourcing sets idle_in_transaction_session_timeout) and hold
+        # SQLite's write lock against every command meanwhile.
+        rows = [(view_id, key, tag, encode(doc)) for key, (tag, doc) in changed.items()]
         with self.transaction(write=True) as cur:
             cur.execute(
                 "UPDATE journeys_views SET position = ?, updated_at = ?, failures = 0, "
@@ -258,12 +263,12 @@ class ViewStore(ABC):
             )
             if cur.rowcount != 1:
                 raise ViewMovedError(f"view {view_id} moved from position {expected}")
-            if changed:
+            if rows:
                 cur.executemany(
                     "INSERT INTO journeys_view_docs (view_id, key, tag, doc) VALUES (?,?,?,?) "
                     "ON CONFLICT (view_id, key) DO UPDATE SET tag = excluded.tag, "
                     "doc = excluded.doc",
-                    [(view_id, key, tag, encode(doc)) for key, (tag, doc) in changed.items()],
+                    rows,
                 )
             self._announce(cur, view_id, position)
         self._wake()

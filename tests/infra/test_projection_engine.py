@@ -18,6 +18,7 @@ from infra.bootstrap import Journeys, bootstrap
 from infra.projection_runner import ProjectionRunner
 from infra.settings import Settings
 from infra.simulator import Simulation
+from infra import views as views_module
 from infra.views import ViewNotReadyError
 from projections.base import Documents, Event, Projection
 
@@ -241,3 +242,28 @@ class TestWithPostgreSQL(ProjectionEngineContract):
         waiting.join(timeout=10)  # far sooner than the 30 s poll: woken by NOTIFY
         assert not waiting.is_alive()
         assert reached[0] >= target
+
+    def test_a_long_rebuild_window_is_not_cut_off_by_the_idle_transaction_limit(
+        self, make: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A window's documents can take seconds to encode; PostgreSQL ends a session that
+        sits idle in a transaction that long, so none of it may happen inside one."""
+        limit = "1"  # second; the library's default is 5
+        env = Settings.eventsourcing_env
+        monkeypatch.setattr(
+            Settings,
+            "eventsourcing_env",
+            lambda self: {**env(self), "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": limit},
+        )
+        encode = views_module.encode
+
+        def slow(doc: Any) -> str:
+            time.sleep(0.15)
+            return encode(doc)
+
+        monkeypatch.setattr(views_module, "encode", slow)
+        journeys = make(EventCounts())
+        self.simulate(journeys, families=12)
+        journeys.runner.rebuild("counts")  # 12 documents: 1.8 s of encoding
+
+        assert viewed_counts(journeys) == replayed_counts(journeys)
