@@ -14,11 +14,11 @@ from typing import Any, ClassVar
 import pytest
 
 from domain.family import Family
+from infra import views as views_module
 from infra.bootstrap import Journeys, bootstrap
 from infra.projection_runner import ProjectionRunner
 from infra.settings import Settings
 from infra.simulator import Simulation
-from infra import views as views_module
 from infra.views import ViewNotReadyError
 from projections.base import Documents, Event, Projection
 
