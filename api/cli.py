@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, NoReturn
 from uuid import UUID, uuid4
 
@@ -23,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api import integrity_cli, retention_cli
 from domain import codes as code_lists
 from infra.bootstrap import Journeys, bootstrap
 from infra.calibration import WARM_UP, YEAR, kent_targets, measure
@@ -336,6 +338,84 @@ def info() -> None:
         typer.echo(f"events: {application.position()} (store position)")
         typer.echo(f"code lists: {application.codes.version}")
         typer.echo(f"mode: {settings.mode}")
+
+
+@app.command()
+def verify(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a summary.")
+    ] = False,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Also check the store only grew since this checkpoint file.")
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="The key the checkpoint must be signed by (default: this store's)."),
+    ] = None,
+    seal_legacy: Annotated[
+        bool, typer.Option("--seal-legacy", help="First chain the streams stored before chaining.")
+    ] = False,
+) -> None:
+    """Recompute every stream's hash chain from the stored events and name the first event
+    that does not match. Exits 1 on any mismatch, so a monitor can call it."""
+    settings = load_settings()
+    with opened(settings) as journeys:
+        try:
+            code = integrity_cli.verify(
+                journeys, as_json=as_json, checkpoint_file=checkpoint, trusted_key=public_key,
+                seal_legacy=seal_legacy,
+            )  # fmt: skip
+        except integrity_cli.RefusedError as refused:
+            fail(str(refused), code=refused.code)
+    raise typer.Exit(code)
+
+
+@app.command()
+def checkpoint(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of to stdout.")] = None,
+    public_key: Annotated[
+        bool, typer.Option("--public-key", help="Only print the public key, for auditors.")
+    ] = False,
+) -> None:
+    """Write a signed digest over every stream's head, for an auditor to keep elsewhere;
+    `journeys verify --checkpoint FILE` later proves the log only grew since."""
+    settings = load_settings()
+    if public_key:
+        typer.echo(integrity_cli.public_key(settings))
+        return
+    with opened(settings) as journeys:
+        try:
+            code = integrity_cli.checkpoint(journeys, out=out)
+        except integrity_cli.RefusedError as refused:
+            fail(str(refused), code=refused.code)
+    raise typer.Exit(code)
+
+
+retention_app = typer.Typer(
+    help="The retention schedule (JOURNEYS_RETENTION): erasing personal data when it ends.",
+    no_args_is_help=True,
+)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the families due; change nothing.")
+    ] = False,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="With --dry-run: what is due by this day."),
+    ] = None,
+) -> None:
+    """Erase the personal data of every family whose retention period has ended, unless a
+    legal hold is in force (those are listed as held); with --dry-run, only list them."""
+    settings = load_settings()
+    if as_of is not None and not dry_run:
+        fail("--as-of only lists (with --dry-run): erasure happens on the day it is due")
+    today = as_of.date() if as_of else datetime.now(UTC).date()
+    with opened(settings) as journeys:
+        retention_cli.run(journeys, today=today, dry_run=dry_run, console=Console())
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`

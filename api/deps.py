@@ -13,10 +13,12 @@ from uuid import UUID
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.access import AccessRecorder, AccessRecording
 from api.errors import ForbiddenError, NotAuthenticatedError
 from api.permissions import ALLOWED, Action, may
 from api.schemas.common import EntryCreate
 from domain.application import JourneysApplication
+from domain.errors import NotFoundError
 from domain.values import Actor
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
@@ -203,11 +205,44 @@ class FamilyRead:
     directory: dict[str, Any]
 
 
+def family_directory(journeys: Journeys, family_id: UUID) -> dict[str, Any]:
+    """The family's directory entry (area, registration, leads); NotFoundError if none."""
+    _, directory = journeys.views.read("families", str(family_id))
+    if directory is None:
+        # Not yet projected, or not at all: the store is the authority (404 if none).
+        events = journeys.app.family_events(family_id)
+        directory = replay(FamilyDirectory(), events).docs[str(family_id)]
+    return directory
+
+
+def check_family_role(
+    identity: Identity,
+    roles: tuple[str, ...],
+    *,
+    family_id: UUID,
+    journeys: Journeys,
+    access: AccessRecorder,
+) -> None:
+    """check_role for a read of one family's record: a refusal is logged as an attempt at
+    the record, if the family exists (api/access.py)."""
+    try:
+        check_role(identity, roles)
+    except ForbiddenError as refused:
+        try:
+            family_directory(journeys, family_id)
+        except NotFoundError:
+            pass  # no one's record: the 403 stands, unlogged
+        else:
+            access.record(identity, family_id, outcome="refused")
+        raise refused
+
+
 class FamilyReaderFor:
     """A dependency for reads of one family's views (path parameter `family_id`).
 
     Checks the role, waits for `min_position` in the given views (ReadAfter), answers 404
     for a family that does not exist, and 403 for a lead practitioner who has never led it.
+    Logs the read, or the refusal, in the access log (api/access.py) before the route reads.
     Not async: it may wait, and reads the database."""
 
     def __init__(self, action: Action, *views: str) -> None:
@@ -215,21 +250,26 @@ class FamilyReaderFor:
         self.views = ("families", *views)
 
     def __call__(
-        self, family_id: UUID, journeys: JourneysDep, identity: CurrentIdentity, after: ReadAfterDep
+        self,
+        family_id: UUID,
+        journeys: JourneysDep,
+        identity: CurrentIdentity,
+        after: ReadAfterDep,
+        access: AccessRecording,
     ) -> FamilyRead:
-        check_role(identity, self.roles)
+        check_family_role(
+            identity, self.roles, family_id=family_id, journeys=journeys, access=access
+        )
         after.wait(journeys, *self.views)
-        _, directory = journeys.views.read("families", str(family_id))
-        if directory is None:
-            # Not yet projected, or not at all: the store is the authority (404 if none).
-            events = journeys.app.family_events(family_id)
-            directory = replay(FamilyDirectory(), events).docs[str(family_id)]
+        directory = family_directory(journeys, family_id)
         if identity.role == "lead_practitioner" and identity.user_id not in directory["leads"]:
+            access.record(identity, family_id, outcome="refused")
             raise ForbiddenError(
                 "a lead practitioner reads the families they lead or have led; "
                 "this family has not been assigned to you"
             )
         personal = may(identity, Action.READ_PERSONAL_DATA)
+        access.record(identity, family_id)
         return FamilyRead(identity, family_id, personal, directory)
 
 

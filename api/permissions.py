@@ -23,6 +23,12 @@ class Action(StrEnum):
     READ_PERSONAL_DATA = "seeing personal data"
     READ_JOURNEY = "reading a family's timeline and journey"
     FIND_PATHWAYS = "comparing the pathways of a cohort"
+    ERASE = "erasing a family's personal data"
+    HOLD = "placing and lifting legal holds"
+    READ_ACCESS_LOG = "reading who read a family's record"
+    READ_SHARED_VIEW = "reading what an agency may see of a family"
+    PREVIEW_SHARED_VIEW = "previewing what another agency may see of a family"
+    VERIFY_INTEGRITY = "checking that a family's record was not altered"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -43,6 +49,16 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.READ_JOURNEY: ("qa_officer", "panel_member", "lead_practitioner"),
     # Pathways are counts and durations over a cohort: no family is named.
     Action.FIND_PATHWAYS: ("qa_officer", "panel_member", "researcher"),
+    # Erasure cannot be undone, and a hold keeps a record past its retention: admins only.
+    Action.ERASE: ("admin",),
+    Action.HOLD: ("admin",),
+    # Who read a child's record is an audit question: QA officers only.
+    Action.READ_ACCESS_LOG: ("qa_officer",),
+    # A partner reads its own agency's consent-gated view; QA officers preview any agency's.
+    Action.READ_SHARED_VIEW: ("partner", "qa_officer"),
+    Action.PREVIEW_SHARED_VIEW: ("qa_officer",),
+    # Says whether the stored record is intact, and names entries by id only.
+    Action.VERIFY_INTEGRITY: ("qa_officer", "admin"),
 }
 
 

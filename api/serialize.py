@@ -17,10 +17,19 @@ ENVELOPE = frozenset(
 )
 
 
+ERASED = "erased"
+
+
 def to_json(value: Any, *, personal: bool) -> Any:
-    """A JSON-ready copy of `value`; PersonalData only when `personal` is true."""
-    if isinstance(value, PersonalData) and not personal:
-        return None
+    """A JSON-ready copy of `value`; PersonalData only when `personal` is true, as its
+    details (each detail it held reads "erased" once the family's data is erased)."""
+    if isinstance(value, PersonalData):
+        if not personal:
+            return None
+        if value.erased:
+            erased = dict.fromkeys(value.erased_fields, ERASED)
+            return {name: erased.get(name) for name in PersonalData.DETAILS} | {"erased": True}
+        return {name: to_json(getattr(value, name), personal=True) for name in value.DETAILS}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: to_json(getattr(value, f.name), personal=personal)

@@ -30,7 +30,7 @@ from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain import codes as code_lists
@@ -41,6 +41,12 @@ from domain.errors import (
     NotFoundError,
 )
 from domain.family import Family, check_occurred_at
+from domain.sealing import (
+    PersonalDataSealer,
+    SealedPersonalData,
+    SealingMapper,
+    with_personal_data_erased,
+)
 from domain.values import (
     Actor,
     FieldChange,
@@ -167,6 +173,9 @@ class Command:
     payload: dict[str, Any]
     retry: bool
     ids: dict[str, UUID] = field(default_factory=dict)
+    # True when the store's clock, not the caller, says when it happened (an erasure, a
+    # legal hold): then a repeat at a later time is still the same command.
+    server_time: bool = False
 
 
 class JourneysApplication(Application[UUID]):
@@ -181,7 +190,11 @@ class JourneysApplication(Application[UUID]):
         *,
         clock: Callable[[], datetime] | None = None,
         new_id: Callable[[], UUID] = uuid4,
+        sealer: PersonalDataSealer | None = None,
     ) -> None:
+        # Personal data is sealed per family when a sealer is given (domain.sealing), else
+        # stored in clear. Set before the library builds the mapper.
+        self.sealer = sealer
         super().__init__(env)
         self.codes = code_lists.load(
             self.env.get("CODE_LIST_VERSION") or code_lists.CURRENT_VERSION
@@ -212,7 +225,16 @@ class JourneysApplication(Application[UUID]):
         transcoder = JourneysTranscoder()
         self.register_transcodings(transcoder)
         register_value_transcodings(transcoder)
+        if self.sealer is not None:
+            # Seals new values; values stored in clear before still read back.
+            transcoder.register(SealedPersonalData(self.sealer))
         return transcoder
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = super().construct_mapper()
+        if self.sealer is None:
+            return mapper
+        return SealingMapper(mapper.transcoder, mapper.compressor, mapper.cipher)
 
     # -- the command pipeline ----------------------------------------------------------------
 
@@ -235,6 +257,8 @@ class JourneysApplication(Application[UUID]):
             # When it happened is part of what was asked: the same key for the same kind of
             # entry at another time is a different command, not a repeat.
             asked = {**command.payload, "occurred_at": command.occurred_at.astimezone(UTC)}
+            if command.server_time:
+                del asked["occurred_at"]
             fingerprint = fingerprint_of(command.name, command.family_id, asked)
             replay = self._replay(receipt_id, fingerprint, unit)
             if replay is not None:
@@ -424,6 +448,7 @@ class JourneysApplication(Application[UUID]):
         answers: str | None = None,
         echo: tuple[str, ...] = (),
         prepare: Callable[[Command], dict[str, Any]] | None = None,
+        server_time: bool = False,
         **payload: Any,
     ) -> CommandResult:
         """Run one Family command `act` through the pipeline.
@@ -441,6 +466,7 @@ class JourneysApplication(Application[UUID]):
             retry=retry,
             **payload,
         )
+        command.server_time = server_time
 
         def change(family: Family, entry: dict[str, Any]) -> None:
             made = {new: self._id(command, new)} if new else {}
@@ -854,13 +880,93 @@ class JourneysApplication(Application[UUID]):
             target_entry_id=target_entry_id, reason=reason, personal=personal,
         )  # fmt: skip
 
+    # -- erasure and legal holds ------------------------------------------------------------
+
+    def erase_personal_data(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        reason: str,
+        occurred_at: datetime | None = None,
+        idempotency_key: str | None = None,
+        destroy_key: bool = True,
+    ) -> CommandResult:
+        """Record the erasure, then destroy the family's key (unless `destroy_key` is false:
+        then the caller does, e.g. for many families at once). Not in a batch: the key is
+        destroyed only once the erasure is stored."""
+        if getattr(self._units, "current", None) is not None:
+            raise RuntimeError("an erasure is saved on its own, not in a batch")
+        result = self._perform(
+            "erasure", family_id, Family.erase_personal_data,
+            actor=actor, occurred_at=occurred_at or self.clock(), server_time=occurred_at is None,
+            idempotency_key=idempotency_key, retry=True, reason=reason,
+        )  # fmt: skip
+        # Also when replayed: a first attempt may have stopped before the key was destroyed.
+        if destroy_key and self.sealer is not None:
+            self.sealer.forget([str(family_id)])
+        return result
+
+    def place_legal_hold(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        reason: str,
+        reference: str,
+        occurred_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._perform(
+            "legal hold", family_id, Family.place_legal_hold,
+            actor=actor, occurred_at=occurred_at or self.clock(), server_time=occurred_at is None,
+            idempotency_key=idempotency_key, retry=True,
+            new="hold_id", reason=reason, reference=reference,
+        )  # fmt: skip
+
+    def lift_legal_hold(
+        self,
+        family_id: UUID,
+        *,
+        actor: Actor,
+        hold_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._perform(
+            "legal hold lifting", family_id, Family.lift_legal_hold,
+            actor=actor, occurred_at=occurred_at or self.clock(), server_time=occurred_at is None,
+            idempotency_key=idempotency_key, retry=True,
+            echo=("hold_id",), hold_id=hold_id, reason=reason,
+        )  # fmt: skip
+
+    def erasures(self, *, after: int = 0, upto: int | None = None) -> Iterator[tuple[int, UUID]]:
+        """(position, family id) of every erasure recorded after store position `after` (up
+        to `upto`, if given)."""
+        topic = get_topic(Family.PersonalDataErased)
+        while True:
+            batch = self.recorder.select_notifications(
+                start=after + 1, limit=500, stop=upto, topics=[topic]
+            )
+            if not batch:
+                return
+            for notification in batch:
+                yield notification.id, UUID(str(notification.originator_id))
+            after = batch[-1].id
+
     # -- queries (until projections take over) -------------------------------------------------
 
     def family_events(self, family_id: UUID) -> list[DomainEventProtocol[UUID]]:
-        """The family's whole stream, oldest first. Raises NotFoundError if there is none."""
+        """The family's whole stream, oldest first. Raises NotFoundError if there is none.
+
+        Once the family's personal data is erased, every PersonalData in it reads as erased,
+        whatever could still be opened (see domain.sealing.with_personal_data_erased)."""
         events = list(self.events.get(family_id))
         if not events or not isinstance(events[0], Family.Registered):
             raise NotFoundError(f"family {family_id} was not found")
+        if any(isinstance(event, Family.PersonalDataErased) for event in events):
+            return [with_personal_data_erased(event) for event in events]
         return events
 
     def list_families(

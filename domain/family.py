@@ -353,7 +353,41 @@ class Family(Aggregate):
         def evolve(self, family: Family) -> None:
             family.retracted[str(self.target_entry_id)] = self.reason
 
+    # Erasure and legal holds (domain.sealing): the entries stay, the personal data goes.
+
+    class PersonalDataErased(Entry):
+        reason: str
+
+        def evolve(self, family: Family) -> None:
+            family.erased_at = self.occurred_at
+
+    class LegalHoldPlaced(Entry):
+        hold_id: UUID
+        reason: str
+        reference: str
+
+        def evolve(self, family: Family) -> None:
+            hold = (str(self.hold_id), self.reason, self.reference)
+            family.legal_holds = (*family.legal_holds, hold)  # a new tuple: copies share none
+
+    class LegalHoldLifted(Entry):
+        hold_id: UUID
+        reason: str
+
+        def evolve(self, family: Family) -> None:
+            lifted = str(self.hold_id)
+            family.legal_holds = tuple(h for h in family.legal_holds if h[0] != lifted)
+
     # -- state -------------------------------------------------------------------------
+
+    # 2: erasure and legal holds (`erased_at`, `legal_holds`) joined the state.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before erasure existed: nothing erased, no holds."""
+        state["erased_at"] = None
+        state["legal_holds"] = ()
 
     def __init__(self) -> None:
         # Filled by Registered.apply; declared here for readers and the type checker.
@@ -367,6 +401,10 @@ class Family(Aggregate):
         # the repository copies the family for every command.
         self.entries: dict[str, str] = {}
         self.retracted: dict[str, str] = {}
+        # When the personal data was erased, and the legal holds in force as
+        # (hold id, reason, reference): replaced, never changed in place.
+        self.erased_at: datetime | None = None
+        self.legal_holds: tuple[tuple[str, str, str], ...] = ()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Family:
         # The repository copies a cached family before every command. The generic deepcopy
@@ -394,6 +432,9 @@ class Family(Aggregate):
             "MemberLeft",
             "EntryCorrected",
             "EntryRetracted",
+            "PersonalDataErased",
+            "LegalHoldPlaced",
+            "LegalHoldLifted",
         }
     )
 
@@ -451,6 +492,13 @@ class Family(Aggregate):
     def record(self, event_class: type[Entry], *, now: datetime, **fields: Any) -> None:
         """Trigger an entry event after the checks common to every entry."""
         check_occurred_at(fields["occurred_at"], now)
+        if self.erased_at is not None:
+            require(
+                fields.get("personal") is None and "member" not in fields,
+                "personal_data_erased",
+                "this family's personal data was erased; record the entry without names, "
+                "dates of birth, addresses or notes",
+            )
         if event_class.__name__ not in self.STATE_FREE_ENTRIES:
             require(
                 self.open_episode_id is not None
@@ -1197,7 +1245,63 @@ class Family(Aggregate):
             **entry,
         )
 
+    def erase_personal_data(
+        self, *, reason: str, codes: CodeLists, now: datetime, **entry: Any
+    ) -> None:
+        codes.require("erasure_reason", reason, field="reason")
+        self.check_not_erased()
+        holds = [
+            f"legal hold {hold_id} ({codes.label('legal_hold_reason', why)}, "
+            f"reference {reference}) is in force"
+            for hold_id, why, reference in self.legal_holds
+        ]
+        require(not holds, "legal_hold_in_force", "; ".join(holds) + "; lift it to erase")
+        self.record(Family.PersonalDataErased, now=now, reason=reason, **entry)
+
+    def place_legal_hold(
+        self,
+        *,
+        hold_id: UUID,
+        reason: str,
+        reference: str,
+        codes: CodeLists,
+        now: datetime,
+        **entry: Any,
+    ) -> None:
+        codes.require("legal_hold_reason", reason, field="reason")
+        if not reference.strip():
+            raise InvalidValueError("reference", "give the reference of the instruction")
+        self.check_not_erased()
+        self.record(
+            Family.LegalHoldPlaced,
+            now=now,
+            hold_id=hold_id,
+            reason=reason,
+            reference=reference,
+            **entry,
+        )
+
+    def lift_legal_hold(
+        self, *, hold_id: UUID, reason: str, codes: CodeLists, now: datetime, **entry: Any
+    ) -> None:
+        codes.require("legal_hold_lift_reason", reason, field="reason")
+        require(
+            any(h[0] == str(hold_id) for h in self.legal_holds),
+            "legal_hold_not_in_force",
+            f"legal hold {hold_id} is not in force on this family (never placed, or lifted)",
+        )
+        self.record(Family.LegalHoldLifted, now=now, hold_id=hold_id, reason=reason, **entry)
+
     # -- checks shared by commands -----------------------------------------------------
+
+    def check_not_erased(self) -> None:
+        require(
+            self.erased_at is None,
+            "already_erased",
+            "this family's personal data was erased "
+            f"({self.erased_at.isoformat() if self.erased_at else ''}): nothing is left to "
+            "erase or to hold",
+        )
 
     def check_support_agreed(self, episode: Mapping[str, Any]) -> None:
         require(

@@ -47,4 +47,8 @@ RULES: dict[str, str] = {
     "period_order": "An evidence period ends on or after it starts, and not in the future.",
     "concurrent_change": "Someone else changed this family at the same time; reload and try again.",
     "idempotency_key_reused": "An idempotency key belongs to one command; reusing it for a different one is refused.",
+    "legal_hold_in_force": "A family's personal data cannot be erased while a legal hold is in force: lift the hold first.",
+    "already_erased": "A family's personal data is erased once; nothing can be erased, or held, after that.",
+    "legal_hold_not_in_force": "Only a legal hold that was placed, and not yet lifted, can be lifted.",
+    "personal_data_erased": "Once a family's personal data is erased, no entry with personal data (a member's details, notes) can be recorded for it.",
 }

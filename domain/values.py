@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -25,16 +25,39 @@ class Actor:
 
 @dataclasses.dataclass(frozen=True)
 class PersonalData:
-    """Personal data of one member, or free-text notes about an entry. All fields optional."""
+    """Personal data of one member, or free-text notes about an entry. All fields optional.
+
+    Read back after the family's personal data was erased (domain.sealing), a value has
+    `erased` set, every detail None, and `erased_fields` naming the details it held."""
 
     given_name: str | None = None
     family_name: str | None = None
     date_of_birth: date | None = None
     address: str | None = None
     notes: str | None = None
+    erased: bool = False
+    erased_fields: tuple[str, ...] = ()
+
+    DETAILS: ClassVar[tuple[str, ...]] = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "address",
+        "notes",
+    )
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in dataclasses.fields(self))
+        return not self.held()
+
+    def held(self) -> tuple[str, ...]:
+        """The names of the details this value holds (or held, before erasure)."""
+        if self.erased:
+            return self.erased_fields
+        return tuple(name for name in self.DETAILS if getattr(self, name) is not None)
+
+    def as_erased(self) -> PersonalData:
+        """What is left of this value once the family's personal data is erased."""
+        return PersonalData(erased=True, erased_fields=self.held())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +171,20 @@ class JourneysTranscoder(JSONTranscoder):
         return as_tuples(super().decode(data))
 
 
+class PersonalDataAsDict(DataclassAsDict):
+    """PersonalData stored in clear (when personal data is not encrypted): its details only."""
+
+    def __init__(self) -> None:
+        super().__init__(PersonalData)
+
+    def encode(self, obj: PersonalData) -> dict[str, Any]:
+        if obj.erased:
+            raise ValueError("erased personal data cannot be stored again")
+        return {name: getattr(obj, name) for name in PersonalData.DETAILS}
+
+
 def register_value_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
     for cls in VALUE_TYPES:
         transcoder.register(DataclassAsDict(cls))
+    transcoder.register(PersonalDataAsDict())  # in place of the generic one: details only

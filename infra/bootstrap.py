@@ -11,8 +11,10 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from domain.application import JourneysApplication
+from infra.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
+from infra.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
 from infra.projection_runner import ProjectionRunner
-from infra.settings import Settings, ensure_sqlite_folder
+from infra.settings import Settings, ensure_sqlite_folder, master_key_bytes
 from infra.tokens import Tokens
 from infra.views import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.catalogue import all_projections
@@ -29,6 +31,8 @@ class Journeys:
     views: ViewStore
     runner: ProjectionRunner
     tokens: Tokens
+    access_log: AccessLog
+    keys: DataKeys | None = None  # None: personal data stored in clear (benchmarks only)
 
     def start(self, *, projections: bool) -> None:
         """Listen for other processes' changes and, if asked, keep the views up to date."""
@@ -39,6 +43,8 @@ class Journeys:
     def close(self) -> None:
         self.runner.stop()
         self.views.close()
+        if self.keys is not None:
+            self.keys.table.close()
         self.app.close()
 
 
@@ -53,6 +59,28 @@ def view_store(settings: Settings, app: JourneysApplication) -> ViewStore:
     return SQLiteViewStore(settings.sqlite_path)
 
 
+def access_log(views: ViewStore, app: JourneysApplication) -> AccessLog:
+    """Who read which family's record: in the event store's database, like the views, and
+    written through the view store's connections; timed by the application's clock."""
+    kind = PostgresAccessLog if isinstance(views, PostgresViewStore) else SQLiteAccessLog
+    # Looked up at each read: simulations and tests set `app.clock` after bootstrap.
+    return kind(views.transaction, clock=lambda: app.clock())  # noqa: PLW0108
+
+
+def data_keys(settings: Settings) -> DataKeys | None:
+    """The sealer of personal data, unless settings turn encryption off."""
+    if not settings.encrypt_personal_data:
+        return None
+    return DataKeys(master_key_bytes(settings.master_key), cache_seconds=settings.key_cache_seconds)
+
+
+def key_table(settings: Settings, app: JourneysApplication) -> KeyTable:
+    """The wrapped data keys live in the event store's own database, beside the events."""
+    if settings.database_url:
+        return PostgresKeyTable(app.recorder.datastore)  # type: ignore[attr-defined]
+    return SQLiteKeyTable(settings.sqlite_path)
+
+
 def bootstrap(
     settings: Settings,
     *,
@@ -60,7 +88,14 @@ def bootstrap(
     new_id: Callable[[], UUID] = uuid4,
 ) -> Journeys:
     ensure_sqlite_folder(settings)
-    app = JourneysApplication(env=settings.eventsourcing_env(), clock=clock, new_id=new_id)
+    keys = data_keys(settings)
+    app = JourneysApplication(
+        env=settings.eventsourcing_env(), clock=clock, new_id=new_id, sealer=keys
+    )
+    if keys is not None:
+        keys.attach(key_table(settings, app))
+        keys.table.setup()
+        sweep(app, keys)  # keys of erasures stored by a process that stopped before destroying
     tokens = Tokens(
         secret=settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
@@ -78,4 +113,14 @@ def bootstrap(
     app.on_saved.append(runner.wake)
     if isinstance(views, PostgresViewStore):
         views.on_events(runner.wake)  # events stored by other processes
-    return Journeys(settings=settings, app=app, views=views, runner=runner, tokens=tokens)
+    accesses = access_log(views, app)
+    accesses.setup()
+    return Journeys(
+        settings=settings,
+        app=app,
+        views=views,
+        runner=runner,
+        tokens=tokens,
+        access_log=accesses,
+        keys=keys,
+    )

@@ -6,25 +6,76 @@ nothing else reads the environment.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "journeys-development-secret-do-not-use-in-production"
 DEVELOPMENT_PSEUDONYM_SECRET = "journeys-development-pseudonyms-do-not-use-in-production"
+# base64 of a fixed 32-byte Ed25519 seed: anyone can sign with it, so production refuses it.
+DEVELOPMENT_SIGNING_KEY = "31kHc1agpm692cCDGcickRPXteozAmtR8A0bl5hSYv4="
+# The application recorders that write each event's hash-chain row in its transaction.
+CHAINED_RECORDERS = {
+    "sqlite": "infra.chain_sqlite:ChainedSQLiteApplicationRecorder",
+    "postgres": "infra.chain_postgres:ChainedPostgresApplicationRecorder",
+}
 
 
 class SettingsError(ValueError):
     """Settings that cannot be used (e.g. a default secret in production)."""
 
 
+# base64 of a fixed 32-byte key: anyone could unwrap the data keys, so production refuses it.
+DEVELOPMENT_MASTER_KEY = "am91cm5leXMtZGV2ZWxvcG1lbnQtbWFzdGVyLWtleSE="
+
+
+class EpisodeRetention(BaseModel):
+    """How long the record of a family that had an episode of early help is kept."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    until_youngest_child_age: int = Field(
+        25, ge=1, le=120, description="Kept until the youngest child's birthday at this age."
+    )
+    else_years_after_last_entry: int = Field(
+        25,
+        ge=1,
+        le=120,
+        description="When a child's date of birth is not recorded: this many years after "
+        "the last entry (25 covers a child of any age at the last entry).",
+    )
+
+
+class ContactOnlyRetention(BaseModel):
+    """How long the record of a family that never had an episode (contacts only) is kept."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    years_after_last_entry: int = Field(
+        6, ge=1, le=120, description="Kept this many years after the last entry."
+    )
+
+
+class RetentionSchedule(BaseModel):
+    """The retention schedule, per kind of record (`journeys retention run` applies it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    episode: EpisodeRetention = Field(default_factory=EpisodeRetention)
+    contact_only: ContactOnlyRetention = Field(default_factory=ContactOnlyRetention)
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Journeys process."""
 
-    model_config = SettingsConfigDict(env_prefix="JOURNEYS_", frozen=True, extra="ignore")
+    # hide_input_in_errors: a refused value may be a secret (or nearly one, mistyped).
+    model_config = SettingsConfigDict(
+        env_prefix="JOURNEYS_", frozen=True, extra="ignore", hide_input_in_errors=True
+    )
 
     mode: Literal["development", "production"] = Field(
         "development", description="`production` refuses development defaults such as the secret."
@@ -83,6 +134,57 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = Field(
         None, description="Kafka bootstrap servers; publishing is off when unset."
     )
+    master_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_MASTER_KEY),
+        description="base64 of 32 random bytes: the key that wraps each family's data key. "
+        "Lose it and no personal data can be read; keep it out of the database's backups.",
+    )
+    encrypt_personal_data: bool = Field(
+        True,
+        description="Seal personal data in events under per-family keys (crypto-shredding). "
+        "Off only to measure what it costs; production refuses false.",
+    )
+    key_cache_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="How long a process uses a family's unwrapped key before looking at its "
+        "row again: another process's erasure is heeded within this time.",
+    )
+    retention: RetentionSchedule = Field(
+        default_factory=RetentionSchedule,
+        description="The retention schedule as JSON, e.g. "
+        '{"episode": {"until_youngest_child_age": 25}, "contact_only": '
+        '{"years_after_last_entry": 6}}.',
+    )
+    hash_chain: bool = Field(
+        True,
+        description="Hash-chain every stored event in its own transaction (tamper evidence). "
+        "Off only to measure what it costs; production refuses false.",
+    )
+    signing_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SIGNING_KEY),
+        description="base64 of the 32-byte Ed25519 seed that signs integrity checkpoints "
+        "(`journeys checkpoint`); `journeys checkpoint --public-key` prints its public key.",
+    )
+
+    @field_validator("signing_key")
+    @classmethod
+    def signing_key_is_an_ed25519_seed(cls, value: SecretStr) -> SecretStr:
+        seed = value.get_secret_value()
+        try:
+            decoded = base64.b64decode(seed, validate=True)
+        except ValueError:
+            raise ValueError("not base64 (of a 32-byte Ed25519 seed)") from None
+        if len(decoded) != 32:
+            raise ValueError(f"decodes to {len(decoded)} bytes; an Ed25519 seed has 32")
+        return value
+
+    @field_validator("master_key")
+    @classmethod
+    def master_key_is_32_bytes(cls, value: SecretStr) -> SecretStr:
+        master_key_bytes(value)
+        return value
 
     @model_validator(mode="after")
     def refuse_development_defaults_in_production(self) -> Settings:
@@ -97,8 +199,26 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "JOURNEYS_PSEUDONYM_SECRET must be set to a secret of your own in production"
             )
+        if self.mode == "production" and not self.hash_chain:
+            raise SettingsError("JOURNEYS_HASH_CHAIN cannot be false in production")
+        if (
+            self.mode == "production"
+            and self.signing_key.get_secret_value() == DEVELOPMENT_SIGNING_KEY
+        ):
+            raise SettingsError(
+                "JOURNEYS_SIGNING_KEY must be set to a key of your own in production"
+            )
         if self.mode == "production" and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("JOURNEYS_JWT_SECRET must be at least 32 characters in production")
+        if self.mode == "production" and not self.encrypt_personal_data:
+            raise SettingsError("JOURNEYS_ENCRYPT_PERSONAL_DATA cannot be false in production")
+        if (
+            self.mode == "production"
+            and self.master_key.get_secret_value() == DEVELOPMENT_MASTER_KEY
+        ):
+            raise SettingsError(
+                "JOURNEYS_MASTER_KEY must be set to a key of your own in production"
+            )
         return self
 
     @property
@@ -119,6 +239,9 @@ class Settings(BaseSettings):
         env = {"AGGREGATE_CACHE_FASTFORWARD": "y"}
         if self.aggregate_cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(self.aggregate_cache_size)
+        if self.hash_chain:
+            backend = "postgres" if self.database_url else "sqlite"
+            env["APPLICATION_RECORDER_TOPIC"] = CHAINED_RECORDERS[backend]
         if not self.database_url:
             return {
                 **env,
@@ -160,6 +283,17 @@ def postgres_env(url: str, *, pool_size: int, connect_timeout: int = 2) -> dict[
         # Check a pooled connection before use, so a restarted server is noticed at once.
         "POSTGRES_PRE_PING": "y",
     }
+
+
+def master_key_bytes(value: SecretStr) -> bytes:
+    """The master key's 32 bytes; ValueError for anything else."""
+    try:
+        key = base64.b64decode(value.get_secret_value(), validate=True)
+    except ValueError:
+        raise ValueError("not base64 (of 32 random bytes)") from None
+    if len(key) != 32:
+        raise ValueError(f"decodes to {len(key)} bytes; the master key has 32")
+    return key
 
 
 def ensure_sqlite_folder(settings: Settings) -> None:

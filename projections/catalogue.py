@@ -5,8 +5,9 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.families import FamilyDirectory
 from projections.journey import JourneyProjection
+from projections.sharing import SharingProjection
 from projections.timeline import TimelineProjection
 
 
 def all_projections() -> list[Projection]:
-    return [FamilyDirectory(), TimelineProjection(), JourneyProjection()]
+    return [FamilyDirectory(), TimelineProjection(), JourneyProjection(), SharingProjection()]

@@ -93,6 +93,9 @@ SUMMARIES: Mapping[str, str] = {
     "EpisodeClosed": "Episode closed: {reason}",
     "EntryCorrected": "Correction of {target_type}: {changed} ({reason})",
     "EntryRetracted": "Retraction of {target_type}: {reason}",
+    "PersonalDataErased": "Personal data erased: {reason}",
+    "LegalHoldPlaced": "Legal hold placed ({reason}), reference {reference}",
+    "LegalHoldLifted": "Legal hold lifted: {reason}",
 }
 
 
@@ -200,7 +203,8 @@ def personal_paths(event: Any) -> list[str]:
 
 
 def _set(personal: PersonalData) -> list[str]:
-    return [f.name for f in dataclasses.fields(personal) if getattr(personal, f.name) is not None]
+    # After erasure, the names of the details the value held: the same paths as before.
+    return list(personal.held())
 
 
 def _record(event: Any) -> Doc:
@@ -392,6 +396,9 @@ CODE_LISTS_BY_TYPE: Mapping[tuple[str, str], str] = {
     ("EpisodeClosed", "reason"): "closure_reason",
     ("EntryCorrected", "reason"): "correction_reason",
     ("EntryRetracted", "reason"): "retraction_reason",
+    ("PersonalDataErased", "reason"): "erasure_reason",
+    ("LegalHoldPlaced", "reason"): "legal_hold_reason",
+    ("LegalHoldLifted", "reason"): "legal_hold_lift_reason",
     ("SupportRequested", "source"): "referral_source",
     ("OutcomeEvidenced", "source"): "evidence_source",
 }

@@ -118,7 +118,8 @@ def personal_details(events: Iterable[Any]) -> dict[str, dict[str, Any]]:
     for event in events:
         details: dict[str, Any] = {}
         for member_id, personal in personal_parts(event):
-            values = {k: v for k, v in to_json(personal, personal=True).items() if v is not None}
+            shown = to_json(personal, personal=True).items()
+            values = {k: v for k, v in shown if v is not None and k != "erased"}
             if member_id is None:
                 details.update(values)
             else:

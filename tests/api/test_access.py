@@ -40,8 +40,11 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/families/{family_id}/timeline"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/journey"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/journey.svg"): (None, JOURNEY_READERS),
+    ("GET", "/families/{family_id}/access-log"): (None, {"qa_officer"}),
+    ("GET", "/families/{family_id}/shared-view"): (None, {"partner", "qa_officer"}),
     ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
+    ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
     ("POST", "/families/{family_id}/members"): (
         {"occurred_at": T, "relationship": "child"},
         RECORDERS,
@@ -161,6 +164,15 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
         {"occurred_at": T, "target_entry_id": str(uuid4()), "reason": "duplicate"},
         CORRECTORS,
     ),
+    ("POST", "/families/{family_id}/erasure"): ({"reason": "right_to_erasure"}, {"admin"}),
+    ("POST", "/families/{family_id}/legal-hold"): (
+        {"reason": "public_inquiry", "reference": "IICSA-2015"},
+        {"admin"},
+    ),
+    ("POST", "/families/{family_id}/legal-hold/{hold_id}/lift"): (
+        {"reason": "instruction_withdrawn"},
+        {"admin"},
+    ),
 }
 
 
@@ -212,6 +224,7 @@ def send(client: TestClient, route: tuple[str, str], headers: dict[str, str] | N
                 "assessment_id",
                 "plan_id",
                 "escalation_id",
+                "hold_id",
             )
         }
     )

@@ -116,7 +116,7 @@ def test_the_session_cookie_never_authenticates_a_command(
     assert store_position(site.client) == before
 
 
-IDS = ("member_id", "consent_id", "assessment_id", "plan_id", "escalation_id")
+IDS = ("member_id", "consent_id", "assessment_id", "plan_id", "escalation_id", "hold_id")
 
 
 def test_a_bearer_token_still_works_for_pages(site: Site) -> None:
@@ -203,6 +203,9 @@ def test_the_cookie_is_secure_outside_development(tmp_path: Path) -> None:
     settings = Settings(
         mode="production",
         jwt_secret="a-production-secret-of-at-least-32-chars",  # type: ignore[arg-type]
+        signing_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        pseudonym_secret="another-production-secret-for-this-test",  # type: ignore[arg-type]
+        master_key="ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",  # type: ignore[arg-type]
         sqlite_path=tmp_path / "j.sqlite",
         database_url=None,
     )

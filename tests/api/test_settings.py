@@ -21,6 +21,8 @@ def test_production_has_no_login_page(tmp_path: Path) -> None:
         mode="production",
         jwt_secret="a-long-secret-of-our-own-for-this-test-only",
         pseudonym_secret="another-secret-of-our-own-for-this-test",
+        signing_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        master_key="ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
         sqlite_path=tmp_path / "j.sqlite",
         database_url=None,
     )

@@ -38,6 +38,7 @@ MEMORY_ENV: dict[str, str] = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 LEAD = Actor(user_id="u-lead-1", role="lead_practitioner", agency="early_help")
 SOCIAL_CARE = Actor(user_id="u-csc-7", role="partner", agency="children_social_care")
 POLICE = Actor(user_id="u-police-3", role="partner", agency="police")
+ADMIN = Actor(user_id="u-admin-1", role="admin", agency="early_help")
 
 # Distinctive personal details, so tests can look for them in stored bytes.
 CHILD = PersonalData(
@@ -344,6 +345,22 @@ class Journey:
     def retract_entry(self, **kwargs: Any) -> CommandResult:
         return self._run(self.app.retract_entry, **{"reason": "recorded_in_error"} | kwargs)
 
+    def place_legal_hold(self, **kwargs: Any) -> CommandResult:
+        kwargs = {"actor": ADMIN, "reason": "public_inquiry", "reference": "IICSA-2015"} | kwargs
+        return self._run(self.app.place_legal_hold, **kwargs)
+
+    def lift_legal_hold(self, **kwargs: Any) -> CommandResult:
+        kwargs = {
+            "actor": ADMIN,
+            "hold_id": self.ids.get("hold_id"),
+            "reason": "instruction_withdrawn",
+        } | kwargs
+        return self._run(self.app.lift_legal_hold, **kwargs)
+
+    def erase_personal_data(self, **kwargs: Any) -> CommandResult:
+        kwargs = {"actor": ADMIN, "reason": "right_to_erasure"} | kwargs
+        return self._run(self.app.erase_personal_data, **kwargs)
+
     def _plan_outcomes(self) -> dict[UUID, str]:
         """The open episode's current plan outcomes (none if there is no plan)."""
         family = self.family()
@@ -442,4 +459,7 @@ def every_kind_of_entry(journey: Journey) -> Journey:
         personal=PersonalData(given_name="Zinnia-Mae"),
         reason="wrong_detail",
     )
+    j.place_legal_hold()
+    j.lift_legal_hold()
+    j.erase_personal_data()
     return j

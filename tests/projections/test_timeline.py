@@ -263,7 +263,7 @@ def test_every_kind_of_entry_has_a_summary_from_its_codes_and_the_agency_it_conc
     entries = timeline(view(every_kind_of_entry(new_journey())))
     by_type = {e["type"]: e for e in entries}
 
-    assert len(by_type) == 23  # every kind of entry
+    assert len(by_type) == 26  # every kind of entry
     assert all("?" not in e["summary"] for e in entries), [e["summary"] for e in entries]
     assert by_type["EscalationRaised"]["agency"] == "children_social_care"
     assert by_type["EscalationRaised"]["summary"] == (
