@@ -6,7 +6,9 @@ postgres_support.py and kafka_support.py; this file only wires them into pytest.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,13 +17,20 @@ from tests.postgres_support import DATABASE_URL_ENV, PostgresServer, embedded_se
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """A real PostgreSQL for the whole session, stopped at the end if we started it."""
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL for the whole session, stopped at the end if we started it.
+
+    Its data lives in a folder of its own, not under pytest's basetemp: pytest keeps only
+    the newest three of those, so another pytest session on the same machine would delete
+    the data directory of a server still running here."""
     url = os.environ.get(DATABASE_URL_ENV)
     if url:
         yield PostgresServer.from_url(url)
         return
-    with embedded_server(tmp_path_factory.mktemp("pgdata")) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="journeys-pg-", ignore_cleanup_errors=True) as folder,
+        embedded_server(Path(folder) / "pgdata") as server,
+    ):
         yield server
 
 
@@ -46,13 +55,17 @@ def postgres_url(postgres_server: PostgresServer, postgres_dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """host:port of a Kafka-protocol broker for the whole session."""
+def kafka_bootstrap() -> Iterator[str]:
+    """host:port of a Kafka-protocol broker for the whole session (its folder is its own,
+    for the same reason as the server's above)."""
     external = os.environ.get(BOOTSTRAP_ENV)
     if external:
         yield external
         return
-    with tansu_broker(log_path=tmp_path_factory.mktemp("tansu") / "tansu.log") as bootstrap:
+    with (
+        tempfile.TemporaryDirectory(prefix="journeys-tansu-", ignore_cleanup_errors=True) as folder,
+        tansu_broker(log_path=Path(folder) / "tansu.log") as bootstrap,
+    ):
         yield bootstrap
 
 
