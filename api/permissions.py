@@ -45,7 +45,7 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     # Practitioners read a family's events without personal data; the lead sees it all.
     Action.READ_PERSONAL_DATA: ("lead_practitioner", "qa_officer", "panel_member"),
     # A lead practitioner reads only the families they lead or have led (api/deps.py);
-    # partners get consent-gated views instead (a later issue).
+    # partners read the consent-gated shared view instead (READ_SHARED_VIEW).
     Action.READ_JOURNEY: ("qa_officer", "panel_member", "lead_practitioner"),
     # Pathways are counts and durations over a cohort: no family is named.
     Action.FIND_PATHWAYS: ("qa_officer", "panel_member", "researcher"),

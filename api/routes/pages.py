@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from api.access import AccessRecording
 from api.deps import SESSION_COOKIE, FamilyFinder, FamilyRead, JourneyReader, JourneysDep, ReadAfter
 from api.errors import ANSWERS, NotAuthenticatedError
 from api.routes import families, journey, pathways, timeline
@@ -417,14 +418,21 @@ def personal(details: Mapping[str, Any] | None) -> str:
 
 @router.get("/families/{family_id}")
 def family_page(
-    read: JourneyReader, journeys: JourneysDep, as_recorded_at: date | None = None
+    read: JourneyReader,
+    journeys: JourneysDep,
+    access: AccessRecording,
+    as_recorded_at: date | None = None,
 ) -> HTMLResponse:
     first, day, today = days_asked(journeys, read, as_recorded_at)
+    # The picture is read by a request of its own: it goes with the page's stated reason
+    # (as the slider's replays do, timeline.js), so the access log has it for each.
+    reason_query = "?" + urlencode({"reason": access.reason}) if access.reason else ""
     codes = journeys.app.codes
     directory = read.directory
     facts, journey_tables = journey_answers(journeys, read)
     main = template("family.html").substitute(
         family_id=escape(str(read.family_id)),
+        reason_query=escape(reason_query),
         area=escape(label(codes, "area", directory["area"])),
         registered=time_tag(directory["registered_at"]),
         facts=facts,

@@ -60,7 +60,12 @@
     inFlight = controller;
     region.setAttribute("aria-busy", "true");
     try {
-      const url = slider.dataset.fragment + "?as_recorded_at=" + encodeURIComponent(day);
+      let url = slider.dataset.fragment + "?as_recorded_at=" + encodeURIComponent(day);
+      // The reason the page was opened for is the reason for each replay (the access log).
+      const reason = new URL(window.location.href).searchParams.get("reason");
+      if (reason) {
+        url += "&reason=" + encodeURIComponent(reason);
+      }
       const response = await fetch(url, {
         credentials: "same-origin", signal: controller.signal, headers: { Accept: "text/html" },
       });

@@ -4,8 +4,9 @@ date slider replaying what the record showed on an earlier day, and the pathways
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -172,3 +173,35 @@ def test_the_pathways_page_shows_the_cohort(signed_in: WebDriver, served: Served
     paths = signed_in.find_elements(By.CSS_SELECTOR, "main table tbody tr")
     assert paths[0].text.startswith("Registered → Referred → Support agreed → Lead assigned")
     assert picture_width(signed_in, "pathways-picture") > 0
+
+
+def test_the_reason_the_page_was_opened_for_goes_with_each_replay(
+    signed_in: WebDriver, served: Served
+) -> None:
+    history = served.history
+
+    def logged() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = httpx.get(
+            f"{served.base_url}/families/{history.family_id}/access-log",
+            headers={"Authorization": f"Bearer {served.token('qa_officer')}"},
+        ).json()["items"]
+        return items
+
+    before = max((item["access_id"] for item in logged()), default=0)
+    signed_in.get(f"{served.base_url}/web/families/{history.family_id}?reason=case_review")
+    slider = signed_in.find_element(By.ID, "as-of")
+    signed_in.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        slider,
+        (history.before_late - history.first_day).days,
+    )
+    shown_day(signed_in, history.before_late)
+
+    since = [(item["what"], item["reason"]) for item in logged() if item["access_id"] > before]
+    read = {what: reason for what, reason in since if what != "access log"}
+    assert read == {
+        "family page": "case_review",
+        "journey picture": "case_review",
+        "family page timeline": "case_review",
+    }, since
