@@ -1,10 +1,12 @@
 """`python -m bench` (`make bench`): run every benchmark once, print a table, write JSON.
 
 Usage: `python -m bench` for the full run; `--quick` for tiny sizes, to check that it works;
-`--only sqlite|postgres|http|views` (repeatable) for some parts only. The views part ("Read
-the journey") rebuilds every view from a store of `--size` events (default 1,000,000) on
-each backend of `--views-on`; it makes that store once (about 10 minutes on 2 cores for 1M
-events) under `--store-dir` and reuses it; after that it takes some minutes per backend.
+`--only sqlite|postgres|http|views|protect` (repeatable) for some parts only. The views part
+("Read the journey") rebuilds every view from a store of `--size` events (default 1,000,000)
+on each backend of `--views-on`; it makes that store once (about 10 minutes on 2 cores for 1M
+events) under `--store-dir` and reuses it; after that it takes some minutes per backend. The
+protect part ("Protect the journey", bench.protect) times commands and rebuilds with
+encryption and hash chaining on against both off, and verification, on both backends.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import platform
 import signal
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -26,6 +28,8 @@ from rich.console import Console
 
 from bench.http import http_table, run_http
 from bench.library import StoreResult, Stores, compare
+from bench.protect import ProtectPart, protect_table
+from bench.protect import run_backend as run_protect_backend
 from bench.read_journey import ReadJourney, profile_backend, run_backend, views_table
 from bench.report import library_table, mix_line, write_json
 from bench.sizes import FULL, QUICK, Sizes
@@ -34,7 +38,7 @@ from bench.store_load import LoadedStore, postgres_copy, sqlite_copy
 from bench.stores import PostgresStores, postgres_stores, sqlite_stores
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("sqlite", "postgres", "http", "views")
+PARTS = ("sqlite", "postgres", "http", "views", "protect")
 BACKENDS = ("sqlite", "postgres")
 
 
@@ -83,7 +87,7 @@ def postgres_if_needed(
     parts: tuple[str, ...], views_on: tuple[str, ...]
 ) -> Iterator[PostgresStores | None]:
     views = "views" in parts and "postgres" in views_on
-    if "postgres" not in parts and "http" not in parts and not views:
+    if not {"postgres", "http", "protect"} & set(parts) and not views:
         yield None
         return
     with postgres_stores() as stores:
@@ -115,29 +119,37 @@ def main(argv: list[str] | None = None) -> int:
         status = 0
         if "http" in parts:
             assert postgres is not None
-            try:
-                http = run_http(postgres, sizes)
-            except Exception as error:  # a broken API must not lose the figures above
-                print(f"\nHTTP part failed: {type(error).__name__}: {error}")
-                document["http"] = {"error": f"{type(error).__name__}: {error}"}
-                status = 1
-            else:
-                print(http_table(http))
-                document["http"] = http
+            server = postgres
+            status |= run_part(document, "http", lambda: run_http(server, sizes), http_table)
         if "views" in parts:
-            try:
-                views = run_views(args, sizes, views_on, postgres)
-            except Exception as error:  # nor must a broken view lose the figures above
-                print(f"\nViews part failed: {type(error).__name__}: {error}")
-                document["views"] = {"error": f"{type(error).__name__}: {error}"}
-                status = 1
-            else:
-                print(views_table(views))
-                document["views"] = views
-                status = 1 if any(r.error for r in views.backends) else status
+            status |= run_part(
+                document, "views", lambda: run_views(args, sizes, views_on, postgres), views_table
+            )
+        if "protect" in parts:
+            assert postgres is not None
+            server = postgres
+            status |= run_part(
+                document, "protect", lambda: run_protect(args, sizes, server, stack), protect_table
+            )
     write_json(args.json, document)
     print(f"\nResults written to {args.json}")
     return status
+
+
+def run_part(
+    document: dict[str, Any], part: str, run: Callable[[], Any], table: Callable[[Any], str]
+) -> int:
+    """Run one part after the library comparison; its failure (or a failed backend of it) is
+    reported and makes the exit status 1, but never loses the figures of the other parts."""
+    try:
+        result = run()
+    except Exception as error:
+        print(f"\n{part} part failed: {type(error).__name__}: {error}")
+        document[part] = {"error": f"{type(error).__name__}: {error}"}
+        return 1
+    print(table(result))
+    document[part] = result
+    return 1 if any(backend.error for backend in getattr(result, "backends", ())) else 0
 
 
 def run_library(stores: Stores, sizes: Sizes, args: argparse.Namespace) -> StoreResult:
@@ -189,6 +201,28 @@ def run_views(
         for result in part.backends:
             print(f"... views on {result.store}: profiling a rebuild of {smaller:,} events")
             profile_backend(copy(result.store, profiled.path), result)
+    return part
+
+
+def run_protect(
+    args: argparse.Namespace, sizes: Sizes, postgres: PostgresStores, stack: ExitStack
+) -> ProtectPart:
+    """Protection on against off, on a SQLite file and on PostgreSQL (bench.protect)."""
+    part = ProtectPart(rounds=sizes.protect_rounds, passes=sizes.protect_passes)
+    for stores in (stack.enter_context(sqlite_stores()), postgres):
+        part.backends.append(
+            run_protect_backend(
+                stores,
+                families=sizes.protect_families,
+                store_families=sizes.protect_store_families,
+                seed=args.seed,
+                batch_size=sizes.batch_size,
+                rounds=sizes.protect_rounds,
+                passes=sizes.protect_passes,
+                profile=args.profile,
+                say=lambda text: print(text, flush=True),
+            )
+        )
     return part
 
 

@@ -65,6 +65,8 @@ class StoreResult:
 
 @contextmanager
 def journeys_app(handle: StoreHandle) -> Iterator[JourneysApplication]:
+    """The application with the store as settings make it: hash-chained recorders, but no
+    sealer of personal data (the `protect` part measures what sealing adds)."""
     app = JourneysApplication(env=handle.env)
     try:
         yield app
@@ -74,7 +76,9 @@ def journeys_app(handle: StoreHandle) -> Iterator[JourneysApplication]:
 
 @contextmanager
 def bare_app(handle: StoreHandle) -> Iterator[BareApplication]:
-    app = BareApplication(env=handle.env)
+    """The bare library: its own recorders, without the hash chain Journeys adds."""
+    env = {k: v for k, v in handle.env.items() if k != "APPLICATION_RECORDER_TOPIC"}
+    app = BareApplication(env=env)
     try:
         yield app
     finally:

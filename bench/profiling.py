@@ -146,25 +146,29 @@ def profiled(run: Callable[[], T], *, commands: int) -> tuple[T, Profile]:
     return result, summarize(profiler, commands=commands)
 
 
-def render(app: Profile, bare: Profile) -> str:
-    """Own time per command by area, app next to bare, then the app's top functions."""
+def render(
+    app: Profile, bare: Profile, *, names: tuple[str, str] = ("app", "bare"), per: str = "command"
+) -> str:
+    """Own time per command by area, one side (`names[0]`) next to the other, then the first
+    side's top functions."""
+    first, second = names
     lines = [
-        "  own time per command, by area (cProfile; absolute figures inflated by profiling)",
-        f"  {'area':<48}{'app µs':>9}{'bare µs':>9}{'extra':>9}",
+        f"  own time per {per}, by area (cProfile; absolute figures inflated by profiling)",
+        f"  {'area':<48}{first + ' µs':>9}{second + ' µs':>9}{'extra':>9}",
     ]
-    names = sorted(
+    areas = sorted(
         set(app.areas) | set(bare.areas),
         key=lambda a: -(app.areas.get(a, 0.0) - bare.areas.get(a, 0.0)),
     )
-    for name in names:
+    for name in areas:
         a, b = app.areas.get(name, 0.0), bare.areas.get(name, 0.0)
         if a < 1 and b < 1:
             continue
         lines.append(f"  {name:<48}{a:>9.0f}{b:>9.0f}{a - b:>+9.0f}")
-    a_total = app.total_seconds * 1e6 / app.commands
-    b_total = bare.total_seconds * 1e6 / bare.commands
+    a_total = app.total_seconds * 1e6 / max(app.commands, 1)
+    b_total = bare.total_seconds * 1e6 / max(bare.commands, 1)
     lines.append(f"  {'total':<48}{a_total:>9.0f}{b_total:>9.0f}{a_total - b_total:>+9.0f}")
-    lines.append("  app: top functions by own time")
+    lines.append(f"  {first}: top functions by own time")
     lines.append(f"  {'function':<72}{'calls':>9}{'own s':>8}{'cum s':>8}")
     for cost in app.top:
         lines.append(

@@ -28,6 +28,15 @@ class Sizes:
     """Commands whose read-your-writes lag is measured."""
     view_profile_events: int
     """Events in the store a rebuild is profiled on (--profile)."""
+    protect_families: int
+    """Families whose commands are timed with protection on and off (about 33 each)."""
+    protect_store_families: int
+    """Families in each store rebuilt and verified with protection on and off (about 33
+    events each)."""
+    protect_rounds: int
+    """Timed runs of the commands per side, protection on and off; the best is kept."""
+    protect_passes: int
+    """Timed rebuilds per side, and verifications; the best is kept."""
 
 
 FULL = Sizes(
@@ -42,6 +51,10 @@ FULL = Sizes(
     view_queries=2_000,
     view_commands=300,
     view_profile_events=100_000,
+    protect_families=100,
+    protect_store_families=1_500,
+    protect_rounds=3,
+    protect_passes=2,
 )
 QUICK = Sizes(
     families=4,
@@ -55,4 +68,8 @@ QUICK = Sizes(
     view_queries=50,
     view_commands=10,
     view_profile_events=3_000,
+    protect_families=3,
+    protect_store_families=6,
+    protect_rounds=1,
+    protect_passes=1,
 )

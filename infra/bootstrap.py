@@ -14,6 +14,7 @@ from domain.application import JourneysApplication
 from infra.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
 from infra.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
 from infra.projection_runner import ProjectionRunner
+from infra.pseudonyms import Pseudonyms
 from infra.settings import Settings, ensure_sqlite_folder, master_key_bytes
 from infra.tokens import Tokens
 from infra.views import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -32,6 +33,8 @@ class Journeys:
     runner: ProjectionRunner
     tokens: Tokens
     access_log: AccessLog
+    pseudonyms: Pseudonyms
+    """Research ids: a keyed hash of the family id (research extracts carry only these)."""
     keys: DataKeys | None = None  # None: personal data stored in clear (benchmarks only)
 
     def start(self, *, projections: bool) -> None:
@@ -122,5 +125,6 @@ def bootstrap(
         runner=runner,
         tokens=tokens,
         access_log=accesses,
+        pseudonyms=Pseudonyms(settings.pseudonym_secret.get_secret_value()),
         keys=keys,
     )

@@ -1,6 +1,7 @@
 """The benchmark runs and reports what it claims to compare (not how fast: no timings are
 asserted). SQLite, with a handful of families or a few thousand events; the copy of a
-generated store into PostgreSQL is checked on a real server."""
+generated store into PostgreSQL, and the protect part (on both backends), are checked on a
+real server."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from rich.console import Console
 from bench.__main__ import main
 from bench.bare import BASE_FIELDS, BareApplication, bare_ops, drive_bare, stored_notifications
 from bench.library import app_events, compare, journeys_app
+from bench.protect import run_backend as run_protect
 from bench.sizes import QUICK
 from bench.store_cache import cached_store
 from bench.store_load import postgres_copy, sqlite_copy
 from bench.stores import sqlite_stores
 from bench.workload import drive, scripts
 from domain.application import JourneysApplication
-from tests.postgres_support import PostgresServer
+from tests.postgres_support import DATABASE_URL_ENV, PostgresServer
 
 
 def test_both_modes_report_positive_ratios_over_the_same_work() -> None:
@@ -151,3 +153,68 @@ def test_postgresql_gets_the_same_log_as_the_sqlite_store(
     assert on_sqlite.events == on_pg.events == 400
     assert logs[0] == logs[1]
     assert [row[0] for row in logs[1]] == list(range(1, 401))
+
+
+def test_protection_on_and_off_do_the_same_work_and_the_on_store_is_sealed_and_chained() -> None:
+    with sqlite_stores() as stores:
+        result = run_protect(
+            stores, families=2, store_families=3, seed=3, batch_size=10, rounds=1, passes=1,
+            profile=True, say=lambda _text: None,
+        )  # fmt: skip
+
+    assert result.error is None
+    assert result.throughput is not None
+    assert result.rebuild is not None
+    assert result.verify is not None
+    assert result.throughput.commands > 20
+    assert result.throughput.on_commands_per_s > 0
+    assert result.throughput.off_commands_per_s > 0
+    assert result.throughput.ratio > 0
+    assert result.rebuild.events > 40
+    assert result.rebuild.ratio > 0
+    # Members' names and notes were sealed on one side, in clear on the other.
+    assert result.rebuild.sealed_events == result.rebuild.clear_events > 0
+    assert result.verify.events == result.rebuild.events
+    assert result.verify.verified == result.verify.streams >= 3
+    assert set(result.goals_met) == {"command_ratio", "rebuild_ratio"}
+    assert set(result.profiles) == {"commands", "rebuild"}
+    assert set(result.profiles["rebuild"]) == {"on", "off"}
+
+
+@pytest.mark.postgres
+def test_quick_protect_run_reports_both_backends_as_json(
+    tmp_path: Path, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The session's server, rather than a second embedded one started by the run.
+    monkeypatch.setenv(DATABASE_URL_ENV, postgres_server.url(postgres_server.admin_dbname))
+    target = tmp_path / "last.json"
+
+    assert main(["--quick", "--only", "protect", "--json", str(target)]) == 0
+
+    document = json.loads(target.read_text())
+    assert set(document) == {"environment", "sizes", "quick", "library", "protect"}
+    protect = document["protect"]
+    assert protect["rounds"] == QUICK.protect_rounds
+    assert protect["passes"] == QUICK.protect_passes
+    assert protect["goals"] == {"command_ratio": 0.8, "rebuild_ratio": 0.8}
+    assert [backend["store"] for backend in protect["backends"]] == ["sqlite", "postgres"]
+    for backend in protect["backends"]:
+        assert backend["error"] is None
+        commands, rebuilt, verified = backend["throughput"], backend["rebuild"], backend["verify"]
+        assert commands["families"] == QUICK.protect_families
+        assert commands["commands"] > 0
+        for side in ("on", "off"):
+            assert commands[f"{side}_commands_per_s"] > 0
+            assert len(commands[f"{side}_rounds_per_s"]) == QUICK.protect_rounds
+            assert rebuilt[f"{side}_events_per_s"] > 0
+        assert commands["ratio"] > 0
+        assert rebuilt["families"] == QUICK.protect_store_families
+        assert rebuilt["ratio"] > 0
+        assert {"families", "timeline"} <= set(rebuilt["views"])
+        assert rebuilt["sealed_events"] == rebuilt["clear_events"] > 0
+        assert set(rebuilt["write_seconds"]) == {"on", "off"}
+        assert verified["events"] == rebuilt["events"]
+        assert verified["events_per_s"] > 0
+        assert len(verified["rounds_per_s"]) == QUICK.protect_passes
+        assert verified["verified"] == verified["streams"] == QUICK.protect_store_families
+        assert set(backend["goals_met"]) == {"command_ratio", "rebuild_ratio"}

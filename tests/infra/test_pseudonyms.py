@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from infra.bootstrap import bootstrap
 from infra.pseudonyms import Pseudonyms
 from infra.settings import Settings
 
@@ -47,4 +49,19 @@ def test_an_empty_secret_is_refused() -> None:
 
 def test_production_refuses_the_development_pseudonym_secret() -> None:
     with pytest.raises(ValueError, match="JOURNEYS_PSEUDONYM_SECRET"):
-        Settings(mode="production", jwt_secret="x" * 40)  # type: ignore[arg-type]
+        Settings(mode="production", jwt_secret="x" * 40)
+
+
+def test_every_process_built_from_one_setting_gives_the_same_pseudonyms(tmp_path: Path) -> None:
+    family_id = uuid4()
+    made = []
+    for secret in ("one-secret", "one-secret", "another-secret"):
+        settings = Settings(
+            sqlite_path=tmp_path / "j.sqlite", database_url=None, pseudonym_secret=secret
+        )
+        journeys = bootstrap(settings)
+        try:
+            made.append(journeys.pseudonyms.of(family_id))
+        finally:
+            journeys.close()
+    assert made[0] == made[1] != made[2]

@@ -33,7 +33,7 @@ from projections.sharing import (
 from tests.projections.histories import PERSONAL_MARK, SHARING_AGENCIES, sharing_history, simulated
 
 # A history takes about a millisecond to make and a few to check for every agency.
-MANY = settings(max_examples=1500, deadline=None)
+MANY = settings(max_examples=3000, deadline=None)  # "thousands of random histories"
 AGENCIES = (*SHARING_AGENCIES, "gp")  # the gp records nothing and is never consented to
 
 
