@@ -17,10 +17,12 @@ event is never skipped. The other views carry on.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -266,7 +268,18 @@ class ProjectionRunner:
             building[name] = self.store.create(
                 name, self.projections[name].version, state="building"
             )
-        working = {name: MemoryDocuments() for name in chosen}
+        with fewer_collections():
+            self._rebuild_pass(building, progress)
+        for name, view in building.items():
+            self.store.switch(name, view.view_id)
+            logger.info("view %s is now live", view.view_id)
+        rebuilt = [self.store.live(name) for name in chosen]
+        return [view for view in rebuilt if view is not None]
+
+    def _rebuild_pass(self, building: dict[str, ViewInfo], progress: Progress | None) -> None:
+        """The pass of `rebuild_all`: every event into the views being built, written once
+        per window; `building` follows each view's position."""
+        working = {name: MemoryDocuments() for name in building}
         position = written = 0
         while True:
             notes = self.app.recorder.select_notifications(
@@ -288,11 +301,6 @@ class ProjectionRunner:
                 progress(position, self.app.position())
             if not notes:
                 break
-        for name, view in building.items():
-            self.store.switch(name, view.view_id)
-            logger.info("view %s is now live", view.view_id)
-        rebuilt = [self.store.live(name) for name in chosen]
-        return [view for view in rebuilt if view is not None]
 
     def _rebuild_batch(
         self,
@@ -385,3 +393,17 @@ class ProjectionRunner:
             failures=view.failures,
             last_error=view.last_error,
         )
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector far less often meanwhile. A rebuild keeps a window
+    of documents in memory, millions of small dicts and lists that are never garbage, and
+    every full collection walks them all: at 1M events that was a third of the rebuild's
+    time. Reference counting still frees everything at once; only cycles wait longer."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -3,6 +3,7 @@ whatever fails, whoever else runs, and however often a view is rebuilt."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import Counter
@@ -16,7 +17,7 @@ import pytest
 from domain.family import Family
 from infra import views as views_module
 from infra.bootstrap import Journeys, bootstrap
-from infra.projection_runner import ProjectionRunner
+from infra.projection_runner import ProjectionRunner, fewer_collections
 from infra.settings import Settings
 from infra.simulator import Simulation
 from infra.views import ViewNotReadyError
@@ -267,3 +268,18 @@ class TestWithPostgreSQL(ProjectionEngineContract):
         journeys.runner.rebuild("counts")  # 12 documents: 1.8 s of encoding
 
         assert viewed_counts(journeys) == replayed_counts(journeys)
+
+
+def test_a_rebuild_leaves_the_garbage_collector_as_it_found_it() -> None:
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+
+    def rebuild_that_fails() -> None:
+        with fewer_collections():
+            during.append(gc.get_threshold())
+            raise RuntimeError("a failing rebuild")
+
+    with pytest.raises(RuntimeError):
+        rebuild_that_fails()
+    assert during[0][0] > before[0]  # collections were rarer while it ran
+    assert gc.get_threshold() == before
