@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api import integrity_cli, retention_cli
+from api.progress import progress_bar
 from domain import codes as code_lists
 from infra.bootstrap import Journeys, bootstrap
 from infra.calibration import WARM_UP, YEAR, kent_targets, measure
@@ -298,19 +299,8 @@ def projections_rebuild(
         console = Console()
         chosen = [name] if name else known
         started = time.perf_counter()
-        with Progress(
-            TextColumn(f"rebuilding {', '.join(chosen)}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("events"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("rebuild", total=journeys.app.position())
-
-            def show(done: int, head: int) -> None:
-                bar.update(task, completed=done, total=head)
-
+        label = f"rebuilding {', '.join(chosen)}"
+        with progress_bar(console, label, "events", total=journeys.app.position()) as show:
             try:
                 rebuilt = journeys.runner.rebuild_all(chosen, show)
             except RuntimeError as error:

@@ -10,23 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
+from api.progress import progress_bar
 from infra.bootstrap import Journeys
 from infra.checkpoints import (
     Checkpoint,
@@ -37,7 +28,6 @@ from infra.checkpoints import (
     signing_key,
 )
 from infra.integrity import Integrity, StoreReport
-from infra.integrity import Progress as ProgressCallback
 from infra.settings import Settings
 
 SHOWN = 50
@@ -55,26 +45,6 @@ class RefusedError(Exception):
 def public_key(settings: Settings) -> str:
     """The public key of JOURNEYS_SIGNING_KEY (base64), to hand to auditors."""
     return public_key_text(signing_key(settings.signing_key.get_secret_value()))
-
-
-@contextmanager
-def progress_bar(console: Console, label: str, unit: str) -> Iterator[ProgressCallback]:
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(unit),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=not console.is_terminal,  # in a log or a pipe, only the summary
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=max(total, done))
-
-        yield show
 
 
 def load_checkpoint(path: Path, trusted_key: str) -> Checkpoint:

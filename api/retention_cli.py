@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.progress import progress_bar
 from infra.bootstrap import Journeys
 from infra.retention import Decision, RetentionReport, run_retention
 
@@ -20,18 +20,7 @@ def run(journeys: Journeys, *, today: date, dry_run: bool, console: Console) -> 
     console.print(
         f"{verb} the retention schedule on {today.isoformat()} to {settings.store_description()}"
     )
-    with Progress(
-        TextColumn("families"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("families", total=None)
-
-        def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(console, "checking", "families") as show:
         report = run_retention(
             journeys.app,
             journeys.keys,

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from domain.application import JourneysApplication
 from domain.values import Actor, PersonalData
 from infra.settings import Settings
+from tests.limits import cannot_run_here
 from tests.postgres_support import PostgresServer
 
 LEAD = Actor(user_id="u-lead-1", role="lead_practitioner", agency="early_help")
@@ -112,6 +113,15 @@ def found(files: Iterable[Path], needles: Iterable[bytes]) -> dict[bytes, list[s
             if needle in data:
                 hits.setdefault(needle, []).append(str(path))
     return hits
+
+
+@contextmanager
+def scannable(server: PostgresServer) -> Iterator[PostgresServer]:
+    """The test server, whose raw files this machine can read, configured for erasure."""
+    if server.data_dir is None:
+        cannot_run_here("the raw files of an external PostgreSQL cannot be scanned from here")
+    with wal_recycle_off(server):
+        yield server
 
 
 @contextmanager

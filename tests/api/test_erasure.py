@@ -18,7 +18,7 @@ from infra.settings import Settings, master_key_bytes
 from tests.api.conftest import Auth, auth_for, store_position
 from tests.api.journey import Walk, at
 from tests.postgres_support import PostgresServer
-from tests.shredding import Details, found, store_files, wal_recycle_off
+from tests.shredding import Details, found, scannable, store_files
 
 ADMIN = {"role": "admin"}
 
@@ -316,10 +316,8 @@ class TestOnPostgreSQL:
 
     @pytest.fixture
     def server(self, postgres_server: PostgresServer) -> Iterator[PostgresServer]:
-        if postgres_server.data_dir is None:
-            pytest.skip("the raw files of an external PostgreSQL cannot be scanned from here")
-        with wal_recycle_off(postgres_server):
-            yield postgres_server
+        with scannable(postgres_server) as server:
+            yield server
 
     @pytest.fixture
     def client(self, postgres_url: str, server: PostgresServer) -> Iterator[TestClient]:

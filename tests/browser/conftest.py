@@ -12,7 +12,6 @@ Without the browser these tests skip locally, but fail when the `CI` variable is
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -31,6 +30,7 @@ from infra.bootstrap import Journeys, bootstrap
 from infra.tokens import Identity, Tokens
 from projections.catalogue import all_projections
 from tests.api.conftest import sqlite_settings
+from tests.limits import cannot_run_here
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -60,9 +60,7 @@ def require_browser() -> None:
         f"the browser tests need {' and '.join(missing)}: `make test` installs Debian's "
         "chromium and chromium-driver (apt-get install chromium chromium-driver)"
     )
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; in CI a missing browser is a failure, not a skip")
-    pytest.skip(reason)
+    cannot_run_here(reason)
 
 
 @dataclass

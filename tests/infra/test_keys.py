@@ -27,17 +27,9 @@ from infra.bootstrap import Journeys, bootstrap
 from infra.keys import DataKeys, KeyUnavailableError, SQLiteKeyTable, unwrap
 from infra.settings import DEVELOPMENT_MASTER_KEY, Settings, master_key_bytes
 from tests.domain.journey import ObservedApplication
+from tests.limits import cannot_run_here
 from tests.postgres_support import PostgresServer
-from tests.shredding import (
-    ADMIN,
-    LEAD,
-    WHEN,
-    Details,
-    found,
-    record_family,
-    store_files,
-    wal_recycle_off,
-)
+from tests.shredding import ADMIN, LEAD, WHEN, Details, found, record_family, scannable, store_files
 
 MASTER_KEY = master_key_bytes(Settings(mode="development").master_key)
 OTHER_MASTER_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
@@ -302,10 +294,8 @@ class TestWithPostgreSQL(ShreddingContract):
 
     @pytest.fixture
     def server(self, postgres_server: PostgresServer) -> Iterator[PostgresServer]:
-        if postgres_server.data_dir is None:
-            pytest.skip("the raw files of an external PostgreSQL cannot be scanned from here")
-        with wal_recycle_off(postgres_server):
-            yield postgres_server
+        with scannable(postgres_server) as server:
+            yield server
 
     def test_a_role_that_may_not_checkpoint_erases_and_says_what_is_left(
         self, postgres_server: PostgresServer, details: Details
@@ -341,7 +331,7 @@ def unprivileged_database(server: PostgresServer) -> Iterator[str]:
         try:
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
         except psycopg.errors.InsufficientPrivilege:
-            pytest.skip("the test server's user may not create roles")
+            cannot_run_here("the test server's user may not create roles")
         conn.execute(
             sql.SQL("CREATE DATABASE {} OWNER {}").format(
                 sql.Identifier(dbname), sql.Identifier(role)
