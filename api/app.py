@@ -34,11 +34,13 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_search,
     pathways,
     plans,
     requests_for_support,
     retractions,
     reviews,
+    search,
     session,
     shared_view,
     step_downs,
@@ -50,6 +52,8 @@ from infra.settings import Settings
 
 ROUTERS = (
     health,
+    # Before every /families/{family_id} route, which would take "search" for a family id.
+    search,
     families,
     events,
     members,
@@ -78,6 +82,7 @@ ROUTERS = (
     # The web pages, and signing in to them.
     session,
     pages,
+    pages_search,
 )
 
 

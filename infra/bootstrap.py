@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from domain.application import JourneysApplication
 from infra.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
+from infra.blind_index import BlindIndex, Hasher, PostgresBlindIndex, SQLiteBlindIndex
 from infra.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
 from infra.projection_runner import ProjectionRunner
 from infra.pseudonyms import Pseudonyms
@@ -35,6 +36,8 @@ class Journeys:
     access_log: AccessLog
     pseudonyms: Pseudonyms
     """Research ids: a keyed hash of the family id (research extracts carry only these)."""
+    blind_index: BlindIndex
+    """Finding a family by a member's name or date of birth: keyed hashes only."""
     keys: DataKeys | None = None  # None: personal data stored in clear (benchmarks only)
 
     def start(self, *, projections: bool) -> None:
@@ -46,6 +49,7 @@ class Journeys:
     def close(self) -> None:
         self.runner.stop()
         self.views.close()
+        self.blind_index.close()
         if self.keys is not None:
             self.keys.table.close()
         self.app.close()
@@ -84,6 +88,15 @@ def key_table(settings: Settings, app: JourneysApplication) -> KeyTable:
     return SQLiteKeyTable(settings.sqlite_path)
 
 
+def blind_index(settings: Settings, app: JourneysApplication) -> BlindIndex:
+    """The blind index lives in the event store's own database, beside the data keys it is
+    erased with."""
+    hasher = Hasher(settings.blind_index_key.get_secret_value().encode("utf-8"))
+    if settings.database_url:
+        return PostgresBlindIndex(app.recorder.datastore, hasher)  # type: ignore[attr-defined]
+    return SQLiteBlindIndex(settings.sqlite_path, hasher)
+
+
 def bootstrap(
     settings: Settings,
     *,
@@ -95,9 +108,12 @@ def bootstrap(
     app = JourneysApplication(
         env=settings.eventsourcing_env(), clock=clock, new_id=new_id, sealer=keys
     )
+    index = blind_index(settings, app)
+    index.setup()
     if keys is not None:
         keys.attach(key_table(settings, app))
         keys.table.setup()
+        keys.companions.append(index)  # erased with the keys, before the sweep below
         sweep(app, keys)  # keys of erasures stored by a process that stopped before destroying
     tokens = Tokens(
         secret=settings.jwt_secret.get_secret_value(),
@@ -126,5 +142,6 @@ def bootstrap(
         tokens=tokens,
         access_log=accesses,
         pseudonyms=Pseudonyms(settings.pseudonym_secret.get_secret_value()),
+        blind_index=index,
         keys=keys,
     )

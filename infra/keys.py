@@ -38,7 +38,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -96,6 +96,15 @@ class PurgeReport:
     @property
     def complete(self) -> bool:
         return not self.not_done
+
+
+class Companion(Protocol):
+    """Data about a family that goes with its key (infra.blind_index): forgotten in the
+    same step that destroys the key, and purged before the key table is."""
+
+    def forget(self, family_ids: Sequence[str]) -> None: ...
+
+    def purge(self) -> PurgeReport: ...
 
 
 class KeyTable(ABC):
@@ -180,6 +189,9 @@ class DataKeys:
         self._cache: dict[str, _Key] = {}
         self._lock = threading.Lock()
         self._table: KeyTable | None = None
+        # Forgotten with the keys, before them: if that fails, no key is destroyed yet, and
+        # the start-up sweep (which calls destroy again) tries both once more.
+        self.companions: list[Companion] = []
 
     def attach(self, table: KeyTable) -> None:
         self._table = table
@@ -227,6 +239,8 @@ class DataKeys:
     def destroy(self, family_ids: Sequence[str]) -> int:
         if not family_ids:
             return 0
+        for companion in self.companions:
+            companion.forget(family_ids)
         destroyed = self.table.destroy(family_ids)
         now = self._clock()
         with self._lock:
@@ -236,7 +250,12 @@ class DataKeys:
         return destroyed
 
     def purge(self) -> PurgeReport:
-        report = self.table.purge()
+        report = PurgeReport()
+        # Companions first: the key table's purge ends with the checkpoints that release
+        # the old WAL, theirs included.
+        for part in [*(c.purge() for c in self.companions), self.table.purge()]:
+            report.done += part.done
+            report.not_done += part.not_done
         if not report.complete:
             log.warning("destroyed data keys not fully purged: %s", "; ".join(report.not_done))
         return report

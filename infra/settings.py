@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "journeys-development-secret-do-not-use-in-production"
 DEVELOPMENT_PSEUDONYM_SECRET = "journeys-development-pseudonyms-do-not-use-in-production"
+DEVELOPMENT_BLIND_INDEX_KEY = "journeys-development-blind-index-do-not-use-in-production"
 # base64 of a fixed 32-byte Ed25519 seed: anyone can sign with it, so production refuses it.
 DEVELOPMENT_SIGNING_KEY = "31kHc1agpm692cCDGcickRPXteozAmtR8A0bl5hSYv4="
 # The application recorders that write each event's hash-chain row in its transaction.
@@ -131,6 +132,13 @@ class Settings(BaseSettings):
         description="Key of the keyed hash that gives families pseudonyms in research "
         "extracts; another secret gives every family a new, unlinkable pseudonym.",
     )
+    blind_index_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_BLIND_INDEX_KEY),
+        description="Key of the keyed hashes (HMAC-SHA256) that let a family be found by a "
+        "member's name or date of birth (infra.blind_index); a key of its own, never the "
+        "master key nor the pseudonym secret. Changing it needs `journeys search-index "
+        "rebuild`.",
+    )
     kafka_bootstrap: str | None = Field(
         None, description="Kafka bootstrap servers; publishing is off when unset."
     )
@@ -198,6 +206,24 @@ class Settings(BaseSettings):
         ):
             raise SettingsError(
                 "JOURNEYS_PSEUDONYM_SECRET must be set to a secret of your own in production"
+            )
+        if (
+            self.mode == "production"
+            and self.blind_index_key.get_secret_value() == DEVELOPMENT_BLIND_INDEX_KEY
+        ):
+            raise SettingsError(
+                "JOURNEYS_BLIND_INDEX_KEY must be set to a secret of your own in production"
+            )
+        # Its own key: one leaked secret must not open two doors (and a hash of a name under
+        # the pseudonym secret could be matched against research extracts).
+        if self.blind_index_key.get_secret_value() in {
+            self.master_key.get_secret_value(),
+            self.pseudonym_secret.get_secret_value(),
+            self.jwt_secret.get_secret_value(),
+        }:
+            raise SettingsError(
+                "JOURNEYS_BLIND_INDEX_KEY must be a key of its own, not the master key, the "
+                "pseudonym secret or the token secret"
             )
         if self.mode == "production" and not self.hash_chain:
             raise SettingsError("JOURNEYS_HASH_CHAIN cannot be false in production")
