@@ -24,7 +24,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.access import AccessRecorder, AccessRecording
-from api.deps import FamilyFinder, JourneysDep, family_directory
+from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, family_directory
 from api.responses import ERRORS
 from domain.errors import InvalidValueError
 from infra.blind_index import KINDS
@@ -163,6 +163,7 @@ def find_families(
     journeys: JourneysDep,
     identity: FamilyFinder,
     access: AccessRecording,
+    after: ReadAfterDep,
     family_name: NameQuery = None,
     given_name: NameQuery = None,
     date_of_birth: DateQuery = None,
@@ -173,6 +174,7 @@ def find_families(
     terms = SearchTerms.parse(
         family_name=family_name, given_name=given_name, date_of_birth=date_of_birth
     )
+    after.wait(journeys, "families")  # who leads a family, as of the caller's own writes
     result = search_families(journeys, identity, access, terms, limit=limit)
     return SearchPublic(
         items=[

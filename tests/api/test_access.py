@@ -32,6 +32,7 @@ JOURNEY_READERS = {"qa_officer", "panel_member", "lead_practitioner"}
 # allowed role reaches the store and hears that the family does not exist.
 ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/families"): (None, READERS),
+    ("GET", "/families/search"): (None, READERS),
     ("POST", "/families"): (
         {"occurred_at": T, "area": "strood", "members": [{"relationship": "child"}]},
         RECORDERS,
@@ -175,11 +176,17 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ),
 }
 
+# Query parameters a route needs to answer at all (a search needs a term).
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/families/search"): {"family_name": "Nobody"}
+}
+
 
 # Web pages: the roles of the JSON routes they show. Without a valid session they redirect to
 # the sign-in page (303) instead of answering 401; a role not allowed gets a 403 page.
 PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/families"): READERS,
+    ("GET", "/web/search"): READERS,
     ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
     ("GET", "/web/families/{family_id}/timeline"): JOURNEY_READERS,
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
@@ -228,7 +235,7 @@ def send(client: TestClient, route: tuple[str, str], headers: dict[str, str] | N
             )
         }
     )
-    return client.request(method, path, json=body, headers=headers or {})
+    return client.request(method, path, json=body, headers=headers or {}, params=QUERIES.get(route))
 
 
 def test_the_table_covers_every_route(tmp_path: Path) -> None:
