@@ -54,7 +54,7 @@ from eventsourcing.utils import get_topic
 from domain.application import JourneysApplication
 from domain.family import Family
 from domain.values import PersonalData
-from infra.keys import PurgeReport
+from infra.keys import PurgeReport, secure_delete_connection
 from projections.timeline import personal_parts
 
 Kind = Literal["family_name", "given_name", "date_of_birth"]
@@ -372,13 +372,8 @@ class SQLiteBlindIndex(BlindIndex):
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False,
-                timeout=self._lock_timeout,
-            )  # fmt: skip
+            conn = secure_delete_connection(self._path, timeout=self._lock_timeout)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA secure_delete=ON")
             self._conn = conn
         return self._conn
 

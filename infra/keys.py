@@ -335,6 +335,16 @@ _SQLITE_SCHEMA = (
 )
 
 
+def secure_delete_connection(path: Path, *, timeout: float) -> sqlite3.Connection:
+    """A connection of its own to the store's SQLite file (autocommit, WAL) whose every
+    write zeroes what it deletes, so that no page (nor a page freed by a split) keeps old
+    bytes: for what erasure must leave nowhere (keys, blind index hashes)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA secure_delete=ON")
+    return conn
+
+
 class SQLiteKeyTable(KeyTable):
     """The key table in the event store's SQLite file, through one connection of its own
     that always has `secure_delete` on."""
@@ -352,15 +362,7 @@ class SQLiteKeyTable(KeyTable):
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False,
-                timeout=self._lock_timeout,
-            )  # fmt: skip
-            conn.execute("PRAGMA journal_mode=WAL")
-            # Every write of this table zeroes what it deletes, so that no page (nor a page
-            # freed by a split) keeps an old key.
-            conn.execute("PRAGMA secure_delete=ON")
-            self._conn = conn
+            self._conn = secure_delete_connection(self._path, timeout=self._lock_timeout)
         return self._conn
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:

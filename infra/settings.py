@@ -207,24 +207,6 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "JOURNEYS_PSEUDONYM_SECRET must be set to a secret of your own in production"
             )
-        if (
-            self.mode == "production"
-            and self.blind_index_key.get_secret_value() == DEVELOPMENT_BLIND_INDEX_KEY
-        ):
-            raise SettingsError(
-                "JOURNEYS_BLIND_INDEX_KEY must be set to a secret of your own in production"
-            )
-        # Its own key: one leaked secret must not open two doors (and a hash of a name under
-        # the pseudonym secret could be matched against research extracts).
-        if self.blind_index_key.get_secret_value() in {
-            self.master_key.get_secret_value(),
-            self.pseudonym_secret.get_secret_value(),
-            self.jwt_secret.get_secret_value(),
-        }:
-            raise SettingsError(
-                "JOURNEYS_BLIND_INDEX_KEY must be a key of its own, not the master key, the "
-                "pseudonym secret or the token secret"
-            )
         if self.mode == "production" and not self.hash_chain:
             raise SettingsError("JOURNEYS_HASH_CHAIN cannot be false in production")
         if (
@@ -244,6 +226,24 @@ class Settings(BaseSettings):
         ):
             raise SettingsError(
                 "JOURNEYS_MASTER_KEY must be set to a key of your own in production"
+            )
+        if (
+            self.mode == "production"
+            and self.blind_index_key.get_secret_value() == DEVELOPMENT_BLIND_INDEX_KEY
+        ):
+            raise SettingsError(
+                "JOURNEYS_BLIND_INDEX_KEY must be set to a secret of your own in production"
+            )
+        # Its own key: one leaked secret must not open two doors (and a hash of a name under
+        # the pseudonym secret could be matched against research extracts).
+        if self.blind_index_key.get_secret_value() in {
+            self.master_key.get_secret_value(),
+            self.pseudonym_secret.get_secret_value(),
+            self.jwt_secret.get_secret_value(),
+        }:
+            raise SettingsError(
+                "JOURNEYS_BLIND_INDEX_KEY must be a key of its own, not the master key, the "
+                "pseudonym secret or the token secret"
             )
         return self
 

@@ -13,8 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import pytest
+
 from domain.application import JourneysApplication
 from domain.values import Actor, PersonalData
+from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from tests.limits import cannot_run_here
 from tests.postgres_support import PostgresServer
@@ -59,6 +62,29 @@ class Details:
 
     def needles(self) -> list[bytes]:
         return [text.encode("utf-8") for text in self.texts()]
+
+
+class StoreContract:
+    """Fixtures of a contract test over the store's files: subclasses give the settings of
+    a store, and the server it is on (if any)."""
+
+    @pytest.fixture
+    def settings(self) -> Settings:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def server(self) -> PostgresServer | None:
+        return None
+
+    @pytest.fixture
+    def journeys(self, settings: Settings) -> Iterator[Journeys]:
+        journeys = bootstrap(settings)
+        yield journeys
+        journeys.close()
+
+    @pytest.fixture
+    def details(self) -> Details:
+        return Details.distinctive()
 
 
 def record_family(app: JourneysApplication, details: Details) -> UUID:

@@ -206,6 +206,7 @@ def test_the_cookie_is_secure_outside_development(tmp_path: Path) -> None:
         signing_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         pseudonym_secret="another-production-secret-for-this-test",  # type: ignore[arg-type]
         master_key="ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",  # type: ignore[arg-type]
+        blind_index_key="journeys-blind-index-key-of-our-own-for-this-test",  # type: ignore[arg-type]
         sqlite_path=tmp_path / "j.sqlite",
         database_url=None,
     )

@@ -23,6 +23,7 @@ def test_production_has_no_login_page(tmp_path: Path) -> None:
         pseudonym_secret="another-secret-of-our-own-for-this-test",
         signing_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         master_key="ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
+        blind_index_key="journeys-blind-index-key-of-our-own-for-this-test",
         sqlite_path=tmp_path / "j.sqlite",
         database_url=None,
     )

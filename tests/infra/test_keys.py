@@ -29,7 +29,17 @@ from infra.settings import DEVELOPMENT_MASTER_KEY, Settings, master_key_bytes
 from tests.domain.journey import ObservedApplication
 from tests.limits import cannot_run_here
 from tests.postgres_support import PostgresServer
-from tests.shredding import ADMIN, LEAD, WHEN, Details, found, record_family, scannable, store_files
+from tests.shredding import (
+    ADMIN,
+    LEAD,
+    WHEN,
+    Details,
+    StoreContract,
+    found,
+    record_family,
+    scannable,
+    store_files,
+)
 
 MASTER_KEY = master_key_bytes(Settings(mode="development").master_key)
 OTHER_MASTER_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
@@ -55,26 +65,8 @@ def key_material(journeys: Journeys, family_id: UUID) -> list[bytes]:
     return [row.wrapped, unwrap(MASTER_KEY, str(family_id), row.wrapped)]
 
 
-class ShreddingContract:
+class ShreddingContract(StoreContract):
     """Subclasses give the settings of a store, and the server it is on (if any)."""
-
-    @pytest.fixture
-    def settings(self) -> Settings:
-        raise NotImplementedError
-
-    @pytest.fixture
-    def server(self) -> PostgresServer | None:
-        return None
-
-    @pytest.fixture
-    def journeys(self, settings: Settings) -> Iterator[Journeys]:
-        journeys = bootstrap(settings)
-        yield journeys
-        journeys.close()
-
-    @pytest.fixture
-    def details(self) -> Details:
-        return Details.distinctive()
 
     def test_personal_details_read_back_as_they_were_given(
         self, journeys: Journeys, details: Details, settings: Settings
@@ -357,6 +349,7 @@ def test_production_refuses_the_development_master_key_and_encryption_off() -> N
         "pseudonym_secret": "another-production-secret-for-this-test",
         "signing_key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         "master_key": OTHER_MASTER_KEY,
+        "blind_index_key": "journeys-blind-index-key-of-our-own-for-this-test",
     }
     Settings(**own)  # all of its own: accepted
 
