@@ -39,13 +39,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import singledispatchmethod
-from itertools import pairwise
+from itertools import pairwise, takewhile
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.utils import get_topic
 
 from domain.family import Family
-from projections.base import Doc, Documents, Event, Projection
+from projections.base import Doc, Documents, Event, Projection, replay
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -362,8 +362,13 @@ class Service:
 class JourneyAnswers:
     """What a QA officer asks of one family's journey, as of a given time.
 
-    `time_in_stage`: days per stage, summed over its visits; a visit lasts until the next
-    step, and the current one until `as_of` (a closed episode's closure stops the clock).
+    `current_stage`: the stage of the current (latest) episode, from its last stage change
+    (`current_stage_since`, occurred, as corrected), or `closed` since the episode's
+    closure; `registered` before any episode. `current_stage_days` counts from then to
+    `as_of`: one visit, never a sum over episodes. `handovers`: lead practitioners assigned
+    to an episode that already had one; a handover changes who leads, not the stage.
+    `time_in_stage`: days per stage, summed over its visits (and over episodes); a visit
+    lasts until the next step, and the current one until `as_of` (a closure stops the clock).
     `step_cycles`: times round the loop between early help and statutory or specialist
     services: each step-up (an accepted escalation; several in one episode count once) starts
     a cycle, and a step-down with no step-up before it (the family came from social care)
@@ -375,8 +380,12 @@ class JourneyAnswers:
     area: str
     as_of: datetime
     current_stage: str
+    current_stage_since: datetime | None
+    current_stage_days: float | None
+    current_episode_id: str | None
     current_level_of_need: str | None
     path: tuple[Step, ...]
+    handovers: tuple[Step, ...]
     time_in_stage: Mapping[str, float]
     step_cycles: int
     services: tuple[Service, ...]
@@ -390,28 +399,52 @@ def in_occurred_order(entries: Sequence[Doc]) -> list[Doc]:
     return [entries[i] for i in order]
 
 
-def path_of(doc: Doc) -> list[Step]:
-    """The family's visits to stages, in the order they happened."""
+def walk(doc: Doc) -> tuple[list[Step], list[Step]]:
+    """The family's visits to stages, in the order they happened, and its lead handovers
+    (a lead assigned to an episode that already had one: not a stage of its own)."""
     levels: dict[str | None, str] = {}
-    steps = []
+    led: set[str | None] = set()
+    steps: list[Step] = []
+    handovers: list[Step] = []
     for entry in in_occurred_order(doc["entries"]):
         if entry["stage"] is None:
             continue
         episode = entry["episode_id"]
         if entry["level_of_need"] is not None and episode is not None:
             levels[episode] = entry["level_of_need"]
-        steps.append(
-            Step(
-                stage=entry["stage"],
-                at=datetime.fromisoformat(entry["at"]),
-                level_of_need=levels.get(episode),
-                agency=entry["agency"],
-                episode_id=episode,
-                entry_id=entry["entry_id"],
-                detail=entry["detail"],
-            )
+        step = Step(
+            stage=entry["stage"],
+            at=datetime.fromisoformat(entry["at"]),
+            level_of_need=levels.get(episode),
+            agency=entry["agency"],
+            episode_id=episode,
+            entry_id=entry["entry_id"],
+            detail=entry["detail"],
         )
-    return steps
+        if step.stage == "lead_assigned":
+            if episode in led:
+                handovers.append(step)
+                continue
+            led.add(episode)
+        steps.append(step)
+    return steps, handovers
+
+
+def path_of(doc: Doc) -> list[Step]:
+    """The family's visits to stages, in the order they happened."""
+    return walk(doc)[0]
+
+
+def current_step(steps: Sequence[Step]) -> Step | None:
+    """The step that set the family's current stage: the latest episode's closure if it
+    closed, else that episode's last stage change (the last step when no episode opened)."""
+    openings = [step for step in steps if step.stage in OPENINGS]
+    if not openings:
+        return steps[-1] if steps else None
+    episode = openings[-1].episode_id
+    mine = [step for step in steps if step.episode_id == episode]
+    closures = [step for step in mine if step.stage == "closed"]
+    return closures[-1] if closures else mine[-1]
 
 
 def days_between(start: datetime, end: datetime) -> float:
@@ -464,14 +497,15 @@ def journey_graph(doc: Doc) -> nx.MultiDiGraph[tuple[str, str]]:
 
 
 def time_in_stage(
-    graph: nx.MultiDiGraph[tuple[str, str]], last: Step | None, as_of: datetime
+    graph: nx.MultiDiGraph[tuple[str, str]], last: Step | None, as_of: datetime, *, closed: bool
 ) -> dict[str, float]:
-    """Days per stage: the transitions out of it, plus the visit still going on."""
+    """Days per stage: the transitions out of it, plus the visit still going on (none once
+    the latest episode is `closed`)."""
     totals: dict[str, float] = {}
     for source, _, data in graph.edges(data=True):
         if data["kind"] == "transition":
             totals[source[1]] = totals.get(source[1], 0.0) + data["days"]
-    if last is not None and last.stage != "closed":
+    if last is not None and not closed:
         totals[last.stage] = totals.get(last.stage, 0.0) + days_between(last.at, as_of)
     return {stage: round(totals[stage], 2) for stage in STAGES if stage in totals}
 
@@ -520,19 +554,44 @@ def re_referrals(steps: Iterable[Step]) -> int:
 
 def journey_answers(doc: Doc, *, as_of: datetime) -> JourneyAnswers:
     """The named answers about one family's journey document, as of `as_of`."""
-    steps = path_of(doc)
+    steps, handovers = walk(doc)
     graph = journey_graph(doc)
-    last = steps[-1] if steps else None
+    current = current_step(steps)
+    stage = current.stage if current else "registered"
     return JourneyAnswers(
         family_id=doc["family_id"],
         area=doc["area"],
         as_of=as_of,
-        current_stage=last.stage if last else "registered",
-        current_level_of_need=last.level_of_need if last else None,
+        current_stage=stage,
+        current_stage_since=current.at if current else None,
+        current_stage_days=days_between(current.at, as_of) if current else None,
+        current_episode_id=current.episode_id if current else None,
+        current_level_of_need=current.level_of_need if current else None,
         path=tuple(steps),
-        time_in_stage=time_in_stage(graph, last, as_of),
+        handovers=tuple(handovers),
+        time_in_stage=time_in_stage(
+            graph, steps[-1] if steps else None, as_of, closed=stage == "closed"
+        ),
         step_cycles=step_cycles(steps),
         services=services_of(graph),
         episodes=len({s.episode_id for s in steps if s.stage in OPENINGS}),
         re_referrals=re_referrals(steps),
     )
+
+
+# -- the journey as the record stood at an instant ------------------------------------------
+
+
+def recorded_by(events: Iterable[Any], at: datetime) -> list[Any]:
+    """The events of one family's stream that the record held at `at`: those stored by then
+    (entries, corrections and retractions alike). A stream is stored in order, so they are
+    the ones before the first stored later. (Any: every stored event is a Family event, with
+    its recording time, `timestamp`, which the event protocol does not name.)"""
+    return list(takewhile(lambda event: event.timestamp <= at, events))
+
+
+def answers_as_recorded(events: Iterable[Event], *, at: datetime) -> JourneyAnswers | None:
+    """The journey's answers as the record showed them at `at` (the current visit counted up
+    to `at`), from one family's events; None if the family was not recorded by then."""
+    docs = replay(JourneyProjection(), recorded_by(events, at)).docs
+    return next((journey_answers(doc, as_of=at) for doc in docs.values()), None)

@@ -244,9 +244,10 @@ def _moves(ax: Any, steps: Sequence[Step]) -> None:
 
 def _titles(figure: Figure, ax: Any, answers: JourneyAnswers, labels: CodeLists) -> None:
     level = _level_label(labels, answers.current_level_of_need)
+    since = answers.current_stage_since
     figure.suptitle(
-        f"Family journey: now {STAGE_LABELS[answers.current_stage].lower()}; "
-        f"level of need {level.lower()}",
+        f"Family journey: now {STAGE_LABELS[answers.current_stage].lower()}"
+        f"{f' since {since:%d %b %Y}' if since else ''}; level of need {level.lower()}",
         fontsize=12,
         x=0.01,
         ha="left",

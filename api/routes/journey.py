@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -11,10 +12,17 @@ from fastapi.responses import Response
 from api.deps import FamilyRead, FamilyReaderFor, JourneysDep
 from api.permissions import Action
 from api.responses import READS
+from api.routes.timeline import RecordedAt, instant
 from api.schemas.journey import JourneyPublic
+from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from projections.base import replay
-from projections.journey import JourneyAnswers, JourneyProjection, journey_answers
+from projections.journey import (
+    JourneyAnswers,
+    JourneyProjection,
+    answers_as_recorded,
+    journey_answers,
+)
 from projections.journey_picture import journey_svg
 
 router = APIRouter(prefix="/families/{family_id}", tags=["journeys"])
@@ -27,8 +35,18 @@ SVG: dict[int | str, dict[str, Any]] = {
 }
 
 
-def family_journey(journeys: Journeys, read: FamilyRead) -> tuple[int, JourneyAnswers]:
-    """The store position the answers reflect, and the answers, as of the store's clock."""
+def family_journey(
+    journeys: Journeys, read: FamilyRead, as_recorded_at: datetime | None = None
+) -> tuple[int, JourneyAnswers]:
+    """The store position the answers reflect, and the answers: as of the store's clock, or
+    as the record showed them at `as_recorded_at` (replayed from the events stored by then)."""
+    if as_recorded_at is not None:
+        position = journeys.app.position()
+        events = journeys.app.family_events(read.family_id)
+        answers = answers_as_recorded(events, at=as_recorded_at)
+        if answers is None:
+            raise InvalidValueError("as_recorded_at", "the family was not yet recorded then")
+        return position, answers
     position, doc = journeys.views.read("journey", str(read.family_id))
     if doc is None:  # not projected yet: the family's own events are the authority
         position = journeys.app.position()
@@ -38,13 +56,19 @@ def family_journey(journeys: Journeys, read: FamilyRead) -> tuple[int, JourneyAn
 
 
 @router.get("/journey", responses=READS)
-def read_journey(read: JourneyGraphReader, journeys: JourneysDep) -> JourneyPublic:
-    position, answers = family_journey(journeys, read)
+def read_journey(
+    read: JourneyGraphReader, journeys: JourneysDep, as_recorded_at: RecordedAt = None
+) -> JourneyPublic:
+    moment = instant("as_recorded_at", as_recorded_at)
+    position, answers = family_journey(journeys, read, moment)
     return JourneyPublic.model_validate({**asdict(answers), "position": position})
 
 
 @router.get("/journey.svg", response_class=Response, responses=SVG)
-def journey_picture(read: JourneyGraphReader, journeys: JourneysDep) -> Response:
-    _, answers = family_journey(journeys, read)
+def journey_picture(
+    read: JourneyGraphReader, journeys: JourneysDep, as_recorded_at: RecordedAt = None
+) -> Response:
+    moment = instant("as_recorded_at", as_recorded_at)
+    _, answers = family_journey(journeys, read, moment)
     picture = journey_svg(answers, labels=journeys.app.codes)
     return Response(picture, media_type="image/svg+xml")

@@ -49,12 +49,28 @@ class JourneyPublic(BaseModel):
     position: int
     area: str
     as_of: datetime = Field(description="The time the current visit is counted up to.")
-    current_stage: str
+    current_stage: str = Field(
+        description="The stage of the current (latest) episode, from its last stage change; "
+        "`closed` once that episode closed; `registered` before any episode."
+    )
+    current_stage_since: datetime | None = Field(
+        description="When the current stage began (occurred, as corrected): the closure's "
+        "time for `closed`."
+    )
+    current_stage_days: float | None = Field(
+        description="Days from `current_stage_since` to `as_of`: this one visit only."
+    )
+    current_episode_id: UUID | None = Field(description="The latest episode; null before any.")
     current_level_of_need: str | None
-    path: list[StepPublic]
+    path: list[StepPublic] = Field(description="The stage changes, in the order they happened.")
+    handovers: list[StepPublic] = Field(
+        description="Lead practitioners assigned to an episode that already had one: a change "
+        "of lead, not of stage."
+    )
     time_in_stage: dict[str, float] = Field(
-        description="Days per stage, summed over its visits; the current visit counts up to "
-        "`as_of` unless the episode is closed."
+        description="Days per stage, summed over all its visits in every episode (not the "
+        "current visit: see `current_stage_days`); the current visit counts up to `as_of` "
+        "unless the episode is closed."
     )
     step_cycles: int = Field(
         description="Times round the step-up / step-down loop: each step-up starts a cycle; "

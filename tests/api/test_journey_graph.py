@@ -4,14 +4,18 @@ recorded through HTTP: what a QA officer reads, who may read it, and what is ref
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.schemas.journey import JourneyPublic
 from infra.bootstrap import Journeys
-from projections.journey import journey_answers
+from projections.base import replay
+from projections.journey import JourneyProjection, journey_answers
 from projections.journey_picture import STAGE_LABELS, journey_svg
 from tests.api.conftest import Auth
 from tests.api.journey import Walk, at, walk_a_journey
@@ -76,13 +80,9 @@ def test_the_journey_of_a_family_escalated_and_stepped_down(
     assert services["school"]["first"] == "2025-01-07T10:00:00Z"  # the contact
 
 
-def test_a_corrected_date_changes_the_time_in_stage(
-    client: TestClient, auth: Auth, walk: Walk
-) -> None:
-    path = f"/families/{walk.family_id}/journey"
-    before = get(client, auth, path, min_position=walk.positions[-1]).json()
-    review = next(step for step in before["path"] if step["stage"] == "review")
-
+def redate_the_review(client: TestClient, auth: Auth, walk: Walk, journey: Any) -> int:
+    """A QA officer corrects the review's date from 10 to 3 March; the store position."""
+    review = next(step for step in journey["path"] if step["stage"] == "review")
     corrected = client.post(
         f"/families/{walk.family_id}/corrections",
         json={
@@ -94,10 +94,73 @@ def test_a_corrected_date_changes_the_time_in_stage(
         headers=auth("qa_officer"),
     )
     assert corrected.status_code == 201, corrected.text
-    after = get(client, auth, path, min_position=corrected.json()["position"]).json()
+    position: int = corrected.json()["position"]
+    return position
+
+
+def test_a_corrected_date_changes_the_time_in_stage(
+    client: TestClient, auth: Auth, walk: Walk
+) -> None:
+    path = f"/families/{walk.family_id}/journey"
+    before = get(client, auth, path, min_position=walk.positions[-1]).json()
+    corrected = redate_the_review(client, auth, walk, before)
+    after = get(client, auth, path, min_position=corrected).json()
 
     assert before["time_in_stage"]["plan"] - after["time_in_stage"]["plan"] == 7.0
     assert after["time_in_stage"]["review"] - before["time_in_stage"]["review"] == 7.0
+
+
+def test_the_journey_as_recorded_before_a_correction_is_the_record_of_that_moment(
+    client: TestClient, auth: Auth, journeys: Journeys, walk: Walk
+) -> None:
+    path = f"/families/{walk.family_id}/journey"
+    before = get(client, auth, path, min_position=walk.positions[-1]).json()
+    stored = get(client, auth, f"/families/{walk.family_id}/events").json()["items"]
+    moment = stored[-1]["recorded_at"]  # the last entry recorded before the correction
+    corrected = redate_the_review(client, auth, walk, before)
+
+    now = get(client, auth, path, min_position=corrected).json()
+    then = get(client, auth, path, as_recorded_at=moment).json()
+
+    assert then["path"] == before["path"] != now["path"]
+    assert then["time_in_stage"] != now["time_in_stage"]
+    recorded = [
+        e
+        for e in journeys.app.family_events(UUID(walk.family_id))
+        if e.timestamp <= datetime.fromisoformat(moment)
+    ]
+    replayed = journey_answers(
+        replay(JourneyProjection(), recorded).docs[walk.family_id],
+        as_of=datetime.fromisoformat(moment),
+    )
+    assert then == JourneyPublic.model_validate(
+        {**asdict(replayed), "position": then["position"]}
+    ).model_dump(mode="json")
+    picture = get(client, auth, path + ".svg", as_recorded_at=moment)
+    assert picture.content == journey_svg(replayed, labels=journeys.app.codes)
+
+
+def test_a_journey_as_recorded_at_a_time_without_a_zone_is_refused_naming_the_field(
+    client: TestClient, auth: Auth, walk: Walk
+) -> None:
+    path = f"/families/{walk.family_id}/journey"
+    for asked in (path, path + ".svg"):
+        response = client.get(
+            asked, params={"as_recorded_at": "2025-03-01T10:00"}, headers=auth("qa_officer")
+        )
+        assert (response.status_code, response.json()["field"]) == (422, "as_recorded_at")
+
+
+def test_a_journey_as_recorded_before_the_family_was_registered_is_refused(
+    client: TestClient, auth: Auth, walk: Walk
+) -> None:
+    response = client.get(
+        f"/families/{walk.family_id}/journey",
+        params={"as_recorded_at": "2001-01-01T00:00:00Z"},
+        headers=auth("qa_officer"),
+    )
+
+    assert (response.status_code, response.json()["field"]) == (422, "as_recorded_at")
 
 
 def test_a_family_not_yet_projected_is_read_from_its_events(

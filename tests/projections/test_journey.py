@@ -367,5 +367,68 @@ def test_the_view_built_by_the_runner_equals_a_replay_of_each_family(
             _, in_area = journeys.views.read_tagged("journey", expected["area"])
             assert key in dict(in_area)
             found = journey_answers(expected, as_of=journeys.app.clock())
-            assert found.current_stage == found.path[-1].stage
+            latest = [s for s in found.path if s.episode_id == found.current_episode_id]
+            closed = [s for s in latest if s.stage == "closed"]
+            assert (found.current_stage, found.current_stage_since) == (
+                ("closed", closed[-1].at) if closed else (latest[-1].stage, latest[-1].at)
+            )
             assert {s.entry_id for s in found.path} <= {str(e.entry_id) for e in events}
+
+
+# -- the current stage: the latest episode's, from its last stage change -------------------
+
+
+def test_the_current_stage_counts_from_the_last_stage_change_of_the_latest_episode(
+    journey: Journey,
+) -> None:
+    planned(journey, day=1)
+    journey.close_episode(occurred_at=on(40), reason="outcomes_met")
+    planned(journey, day=60)
+    journey.close_episode(occurred_at=on(100), reason="outcomes_met")
+    planned(journey, day=150)  # the plan of the third episode was agreed on day 164
+    third = journey.ids["episode_id"]
+
+    found = answers(journey)
+
+    assert (found.current_stage, found.current_stage_since) == ("plan", on(164))
+    assert found.current_stage_days == 200 - 164  # not the three plans' days added up
+    assert found.current_episode_id == str(third)
+
+
+def test_a_closed_family_is_closed_since_its_closure_whatever_comes_after_it(
+    journey: Journey,
+) -> None:
+    planned(journey, day=1)
+    episode = journey.ids["episode_id"]
+    journey.close_episode(occurred_at=on(40), reason="outcomes_met")
+    doc = view(journey)
+    # A record made before the chronology rules: the lead's entry dated after the closure.
+    lead = next(e for e in doc["entries"] if e["stage"] == "lead_assigned")
+    lead["at"] = on(45).isoformat()
+
+    found = journey_answers(doc, as_of=NOW)
+
+    assert (found.current_stage, found.current_stage_since) == ("closed", on(40))
+    assert found.current_stage_days == 200 - 40
+    assert found.current_episode_id == str(episode)
+
+
+def test_a_lead_handover_is_an_event_of_the_journey_not_a_stage(journey: Journey) -> None:
+    planned(journey, day=1)  # the first lead assigned on day 3, the plan agreed on day 15
+    journey.assign_lead_practitioner(occurred_at=on(30), practitioner_id="u-lead-2")
+    handover = journey.ids["entry_id"]
+
+    found = answers(journey)
+
+    assert stages(found).count("lead_assigned") == 1
+    assert (found.current_stage, found.current_stage_since) == ("plan", on(15))
+    assert found.current_stage_days == 200 - 15
+    assert [h.entry_id for h in found.handovers] == [str(handover)]
+    assert found.time_in_stage["plan"] == 200 - 15  # the handover did not end the plan stage
+
+
+def test_a_family_with_no_episode_is_registered_since_its_registration(journey: Journey) -> None:
+    found = answers(journey)
+
+    assert (found.current_stage, found.current_stage_since) == ("registered", on(0))
+    assert found.current_episode_id is None
