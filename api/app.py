@@ -34,6 +34,7 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_families,
     pages_search,
     pathways,
     plans,
@@ -82,6 +83,7 @@ ROUTERS = (
     # The web pages, and signing in to them.
     session,
     pages,
+    pages_families,
     pages_search,
 )
 

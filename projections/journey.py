@@ -67,6 +67,23 @@ STAGES: tuple[str, ...] = (
     "closed",
 )
 """Every stage, in the order a journey usually meets them (the lanes of the picture)."""
+STAGE_LABELS = {
+    "registered": "Registered",
+    "referred": "Referred (request for support)",
+    "support_agreed": "Support agreed",
+    "support_declined": "Support declined",
+    "lead_assigned": "Lead practitioner assigned",
+    "assessment": "Assessment started",
+    "assessed": "Assessed",
+    "plan": "Plan agreed / revised",
+    "review": "Review",
+    "escalated": "Escalated (awaiting answer)",
+    "stepped_up": "Stepped up (accepted)",
+    "escalation_declined": "Escalation declined",
+    "stepped_down": "Stepped down",
+    "closed": "Closed",
+}
+"""How a page or a picture names each stage."""
 
 OPENINGS = frozenset({"referred", "stepped_down"})  # stages that open an episode
 # The statutory end of the ladder: set by children's social care accepting a step-up. The

@@ -35,28 +35,12 @@ from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.transforms import blended_transform_factory
 
 from domain.codes import CodeLists
-from projections.journey import OPENINGS, STAGES, JourneyAnswers, Step
+from projections.journey import OPENINGS, STAGE_LABELS, STAGES, JourneyAnswers, Step
 from projections.pathways import Pathways
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-STAGE_LABELS = {
-    "registered": "Registered",
-    "referred": "Referred (request for support)",
-    "support_agreed": "Support agreed",
-    "support_declined": "Support declined",
-    "lead_assigned": "Lead practitioner assigned",
-    "assessment": "Assessment started",
-    "assessed": "Assessed",
-    "plan": "Plan agreed / revised",
-    "review": "Review",
-    "escalated": "Escalated (awaiting answer)",
-    "stepped_up": "Stepped up (accepted)",
-    "escalation_declined": "Escalation declined",
-    "stepped_down": "Stepped down",
-    "closed": "Closed",
-}
 # The pathways' row: openings of an episode side by side, so that only moves round again
 # (a re-referral, a step-down after a step-up, a plan revised after a review) go back.
 ROW = (

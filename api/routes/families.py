@@ -1,20 +1,41 @@
-"""Families: register a household, and find families (paged, optionally by area)."""
+"""Families: register a household, and list families from the family directory (paged,
+filtered by area, by stage, and to the caller's own)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import FamilyFinder, JourneysDep, Registering
+from api.cursors import AfterQuery, decode, next_cursor
+from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering
 from api.responses import COMMAND, ERRORS, created
 from api.schemas.commands import FamilyCreate
 from api.schemas.reads import FamilyPagePublic, FamilySummaryPublic
+from domain.errors import InvalidValueError
+from infra.bootstrap import Journeys
+from infra.tokens import Identity
+from projections.base import Doc
+from projections.journey import STAGES
 
 router = APIRouter(prefix="/families", tags=["families"])
 
-MAX_POSITION = 2**63 - 1  # the store's positions are 64-bit integers
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+AreaQuery = Annotated[str | None, Query(max_length=64, description="An area code.")]
+StageQuery = Annotated[
+    str | None,
+    Query(max_length=64, description="A stage code (projections.journey), `closed` included."),
+]
+MineQuery = Annotated[
+    bool, Query(description="Only the families the caller leads now (an open episode's lead).")
+]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Families per page.")]
 
 
 @router.post("", **COMMAND)
@@ -25,24 +46,79 @@ def register_family(body: FamilyCreate, sender: Registering) -> JSONResponse:
     return created(result)
 
 
+@dataclass(frozen=True)
+class FamilyPage:
+    """One page of the directory: its documents, the cursor of the next page (None at the
+    end), and the directory's position in the store."""
+
+    items: list[Doc]
+    next: str | None
+    position: int
+
+
+def recorded_key(doc: Doc) -> int:
+    """The directory's order: when the registration was recorded, in microseconds."""
+    recorded = datetime.fromisoformat(doc["recorded_at"])
+    return int(recorded.timestamp()) * 1_000_000 + recorded.microsecond
+
+
+def family_page(
+    journeys: Journeys,
+    identity: Identity,
+    *,
+    area: str | None,
+    stage: str | None,
+    mine: bool,
+    after: str | None,
+    limit: int,
+    within: frozenset[UUID] | None = None,
+) -> FamilyPage:
+    """Families in the order they were registered (recorded), of `area` and at `stage` when
+    given, led now by the caller when `mine`, and among `within` (None: no limit) — the one
+    query of GET /families and the families page. `after`: the `next` of the page before."""
+    if area is not None:
+        journeys.app.codes.require("area", area, field="area")
+    if stage is not None and stage not in STAGES:
+        raise InvalidValueError("stage", f"not a stage; one of {', '.join(STAGES)}")
+    start = decode(after, field="after")
+    position, docs = journeys.views.read_tagged("families", area)
+    wanted = sorted(
+        (
+            doc
+            for _, doc in docs
+            if (stage is None or doc["stage"] == stage)
+            and (not mine or doc["lead_practitioner_id"] == identity.user_id)
+            and (within is None or UUID(doc["family_id"]) in within)
+            and (start is None or recorded_key(doc) > start)
+        ),
+        key=lambda doc: (recorded_key(doc), doc["family_id"]),
+    )
+    shown = wanted[:limit]
+    # Families registered in the same microsecond stay on one page: the cursor is a time.
+    while len(shown) < len(wanted) and recorded_key(wanted[len(shown)]) == recorded_key(shown[-1]):
+        shown.append(wanted[len(shown)])
+    more = len(shown) < len(wanted)
+    return FamilyPage(shown, next_cursor(recorded_key(shown[-1])) if more else None, position)
+
+
 @router.get("", responses=ERRORS)
 def list_families(
     journeys: JourneysDep,
     identity: FamilyFinder,
-    area: Annotated[str | None, Query(max_length=64)] = None,
-    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="`next` of a page")] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    read_after: ReadAfterDep,
+    *,
+    area: AreaQuery = None,
+    stage: StageQuery = None,
+    mine: MineQuery = False,
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
 ) -> FamilyPagePublic:
-    page = journeys.app.list_families(area=area, after=after, limit=limit)
+    read_after.wait(journeys, "families")
+    page = family_page(
+        journeys, identity, area=area, stage=stage, mine=mine, after=after, limit=limit
+    )
     return FamilyPagePublic(
-        items=[
-            FamilySummaryPublic(
-                family_id=f.family_id,
-                area=f.area,
-                registered_at=f.registered_at,
-                position=f.position,
-            )
-            for f in page.items
-        ],
-        next=None if page.next is None else str(page.next),
+        items=[FamilySummaryPublic.model_validate(doc) for doc in page.items],
+        next=page.next,
+        position=page.position,
     )

@@ -27,9 +27,9 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from api.access import AccessRecording
-from api.deps import SESSION_COOKIE, FamilyFinder, FamilyRead, JourneyReader, JourneysDep, ReadAfter
+from api.deps import SESSION_COOKIE, FamilyRead, JourneyReader, JourneysDep, ReadAfter
 from api.errors import ANSWERS, NotAuthenticatedError
-from api.routes import families, journey, pathways, timeline
+from api.routes import journey, pathways, timeline
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
@@ -243,38 +243,6 @@ def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
 
 
 # -- families ------------------------------------------------------------------------------
-
-
-@router.get("/families")
-def families_page(
-    journeys: JourneysDep,
-    identity: FamilyFinder,
-    area: Annotated[str | None, Query(max_length=64)] = None,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
-) -> HTMLResponse:
-    codes = journeys.app.codes
-    listed = families.list_families(journeys, identity, area=area or None, after=after, limit=50)
-    rows = [
-        (
-            f'<a href="/web/families/{f.family_id}" class="mono">{f.family_id}</a>',
-            escape(label(codes, "area", f.area)),
-            time_tag(f.registered_at.isoformat()),
-        )
-        for f in listed.items
-    ]
-    shown = (
-        table(("Family", "Area", "Registered"), rows)
-        if rows
-        else "<p>No families are registered here yet.</p>"
-    )
-    more = ""
-    if listed.next is not None:
-        query = urlencode({k: v for k, v in (("area", area), ("after", listed.next)) if v})
-        more = f'<p><a href="/web/families?{escape(query)}" rel="next">Next families</a></p>'
-    main = template("families.html").substitute(
-        area_options=options(codes.lists["area"], area, blank="All areas"), table=shown, more=more
-    )
-    return page(identity, title="Families", main=main, current="families")
 
 
 # -- one family ------------------------------------------------------------------------------

@@ -24,15 +24,30 @@ class CommandPublic(BaseModel):
 
 
 class FamilySummaryPublic(BaseModel):
+    """A family as the directory has it now: codes and occurred times (as corrected)."""
+
     family_id: UUID
     area: str
-    registered_at: datetime
-    position: int
+    registered_at: datetime = Field(description="When the family was registered (occurred).")
+    stage: str = Field(
+        description="The current stage of the latest episode (`closed` once it closed), as "
+        "`GET /families/{id}/journey` gives it."
+    )
+    stage_since: datetime = Field(description="When the current stage began (occurred).")
+    level_of_need: str | None = Field(description="The level of need in force; null before.")
+    lead_practitioner_id: str | None = Field(
+        description="The lead practitioner of the open episode; null when closed or none."
+    )
+    lead_agency: str | None = Field(description="The agency of the latest episode's lead.")
+    last_activity_at: datetime = Field(
+        description="When the latest entry about the family happened (occurred)."
+    )
 
 
 class FamilyPagePublic(BaseModel):
     items: list[FamilySummaryPublic]
     next: str | None = Field(description="Pass as `after` for the next page; null at the end.")
+    position: int = Field(description="The store position the directory had reached.")
 
 
 class EventPublic(BaseModel):

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from api.schemas.journey import JourneyPublic
 from infra.bootstrap import Journeys
 from projections.base import replay
-from projections.journey import JourneyProjection, journey_answers
-from projections.journey_picture import STAGE_LABELS, journey_svg
+from projections.journey import STAGE_LABELS, JourneyProjection, journey_answers
+from projections.journey_picture import journey_svg
 from tests.api.conftest import Auth
 from tests.api.journey import Walk, at, walk_a_journey
 
