@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from api.cursors import AfterQuery
 from api.deps import FamilyFinder, JourneysDep
-from api.routes.families import DEFAULT_LIMIT, AreaQuery, MineQuery, family_page
+from api.routes.families import DEFAULT_LIMIT, AreaQuery, LimitQuery, MineQuery, family_page
 from api.routes.pages import PageRoute
 from api.templating import render
 from projections.journey import STAGE_LABELS, STAGES
@@ -33,13 +33,16 @@ def families_page(
     stage: StageChoice = None,
     mine: MineQuery = False,
     after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
 ) -> HTMLResponse:
     area, stage = area or None, stage or None
     listed = family_page(
-        journeys, identity, area=area, stage=stage, mine=mine, after=after, limit=DEFAULT_LIMIT
+        journeys, identity, area=area, stage=stage, mine=mine, after=after, limit=limit
     )
     asked = {"area": area, "stage": stage, "mine": mine}
     shown = {name: "true" if value is True else value for name, value in asked.items() if value}
+    if limit != DEFAULT_LIMIT:
+        shown["limit"] = str(limit)
     codes = journeys.app.codes
     return render(
         "families.html",
