@@ -19,6 +19,7 @@ from api.schemas.reads import FamilyPagePublic, FamilySummaryPublic
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
+from infra.views import ViewNotReadyError
 from projections.base import Doc
 from projections.journey import STAGES
 
@@ -82,6 +83,12 @@ def family_page(
         raise InvalidValueError("stage", f"not a stage; one of {', '.join(STAGES)}")
     start = decode(after, field="after")
     position, docs = journeys.views.read_tagged("families", area)
+    if any("stage" not in doc for _, doc in docs):
+        # The first version of the directory, live while this one is built from the log.
+        raise ViewNotReadyError(
+            "the family directory is being rebuilt to show each family's stage; ask again shortly",
+            position=position,
+        )
     wanted = sorted(
         (
             doc

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from infra.bootstrap import Journeys
 from tests.api.conftest import Auth
 from tests.api.journey import Walk, at
 
@@ -115,3 +116,29 @@ def test_bad_filters_and_cursors_are_refused_naming_the_field(
 def test_roles_that_do_not_find_families_are_refused(client: TestClient, auth: Auth) -> None:
     for role in ("partner", "researcher"):
         assert client.get("/families", headers=auth(role)).status_code == 403
+
+
+def test_while_an_older_directory_is_still_live_the_list_asks_to_come_back(
+    client: TestClient, auth: Auth, journeys: Journeys
+) -> None:
+    journeys.runner.stop()  # the views stand still from here on
+    live = journeys.views.live("families")
+    assert live is not None
+    older = {  # a family as the first version of the directory kept it: no stage yet
+        "family_id": "00000000-0000-4000-8000-000000000001",
+        "area": "strood",
+        "registered_at": at("01-06"),
+        "recorded_at": at("01-06"),
+        "registration_entry_id": "00000000-0000-4000-8000-000000000002",
+        "leads": [],
+    }
+    journeys.views.commit(
+        live.view_id,
+        expected=live.position,
+        position=live.position,
+        changed={older["family_id"]: ("strood", older)},
+    )
+
+    response = client.get("/families", headers=auth("qa_officer"))
+
+    assert (response.status_code, response.json()["error"]) == (504, "view_not_ready")
