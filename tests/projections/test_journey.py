@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from domain.application import NewAction, NewOutcome
 from domain.values import FieldChange
 from projections.base import Doc, replay
-from projections.journey import JourneyAnswers, JourneyProjection, journey_answers, journey_graph
+from projections.journey import (
+    JourneyAnswers,
+    JourneyProjection,
+    answers_as_recorded,
+    journey_answers,
+    journey_graph,
+)
 from tests.domain.journey import (
     CHILD,
     NEWBORN,
@@ -432,3 +438,36 @@ def test_a_family_with_no_episode_is_registered_since_its_registration(journey: 
 
     assert (found.current_stage, found.current_stage_since) == ("registered", on(0))
     assert found.current_episode_id is None
+
+
+# -- as recorded at an instant ----------------------------------------------------------------
+
+
+def test_the_journey_as_recorded_at_each_moment_is_what_the_record_held_then() -> None:
+    journey = new_journey(clock=Clock(NOW - timedelta(days=10)))  # the store's clock moves on
+    journey.register(occurred_at=on(0))
+    planned(journey, day=1)
+    review = journey.hold_review(occurred_at=on(40)).ids["entry_id"]
+    contact = journey.record_contact(occurred_at=on(45), agency="police")
+    journey.clock.now = NOW - timedelta(days=5)
+    journey.correct_entry(
+        target_entry_id=review, changes=(FieldChange("occurred_at", on(35).isoformat()),)
+    )
+    journey.clock.now = NOW - timedelta(days=4)
+    journey.retract_entry(target_entry_id=contact.ids["entry_id"], reason="duplicate")
+    stream = journey.stream()
+    recorded = [event.timestamp for event in stream]  # type: ignore[attr-defined]
+
+    for count, at in enumerate(recorded, start=1):
+        if count < len(stream) and recorded[count] == at:
+            continue  # stored in the same instant as the next: one moment of the record
+        live = replay(JourneyProjection(), stream[:count]).docs[str(journey.family_id)]
+        assert answers_as_recorded(stream, at=at) == journey_answers(live, as_of=at)
+    then = answers_as_recorded(stream, at=NOW - timedelta(days=6))
+    now = answers(journey)
+    assert then is not None
+    assert [s.at for s in then.path if s.stage == "review"] == [on(40)]
+    assert [s.at for s in now.path if s.stage == "review"] == [on(35)]
+    assert "police" in {s.agency for s in then.services}
+    assert "police" not in {s.agency for s in now.services}
+    assert answers_as_recorded(stream, at=on(-1)) is None  # before the family was registered
