@@ -6,7 +6,9 @@ Two tables serve every projection, on SQLite and on PostgreSQL alike:
   version of its document shape, the position in the notification log it has reached, its
   state (`live`: what readers see; `building`: a rebuild beside the live one), and the
   last failure, if any;
-- `journeys_view_docs`: the documents, keyed by (view_id, key), with a searchable tag.
+- `journeys_view_docs`: the documents, keyed by (view_id, key), with a searchable tag and
+  `seq`, the order in which each key was first stored in its generation (a rebuild stores
+  them again in log order), which a paged read follows.
 
 A batch of view changes and the new position commit in one transaction, and only if the
 position is still the one the batch started from (compare-and-set), so a crash loses
@@ -23,7 +25,7 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +53,12 @@ SCHEMA = (
         key TEXT NOT NULL,
         tag TEXT NOT NULL,
         doc TEXT NOT NULL,
+        seq BIGINT,
         PRIMARY KEY (view_id, key))""",
     "CREATE INDEX IF NOT EXISTS journeys_view_docs_tag ON journeys_view_docs (view_id, tag)",
 )
+# After the column exists (a table made before it had none; see _add_seq).
+SEQ_INDEX = "CREATE INDEX IF NOT EXISTS journeys_view_docs_seq ON journeys_view_docs (view_id, seq)"
 
 _VIEW_COLUMNS = (
     "view_id, name, version, generation, state, position, updated_at, failures, last_error, "
@@ -143,6 +148,10 @@ class ViewStore(ABC):
     def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None: ...
 
     @abstractmethod
+    def _add_seq(self, cur: Cursor) -> None:
+        """Add the `seq` column to a documents table made before it had one."""
+
+    @abstractmethod
     def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
         """Tell other processes, at commit, that a view moved (where the database can)."""
 
@@ -160,6 +169,8 @@ class ViewStore(ABC):
         with self.transaction(write=True) as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
+            self._add_seq(cur)
+            cur.execute(SEQ_INDEX)
 
     # -- tracking rows ------------------------------------------------------------------
 
@@ -264,11 +275,17 @@ class ViewStore(ABC):
             if cur.rowcount != 1:
                 raise ViewMovedError(f"view {view_id} moved from position {expected}")
             if rows:
+                # Safe from races: the position's compare-and-set above serialises commits.
+                cur.execute(
+                    "SELECT COALESCE(MAX(seq), 0) AS seq FROM journeys_view_docs WHERE view_id = ?",
+                    (view_id,),
+                )
+                last = int(cur.fetchall()[0]["seq"])
                 cur.executemany(
-                    "INSERT INTO journeys_view_docs (view_id, key, tag, doc) VALUES (?,?,?,?) "
-                    "ON CONFLICT (view_id, key) DO UPDATE SET tag = excluded.tag, "
-                    "doc = excluded.doc",
-                    rows,
+                    "INSERT INTO journeys_view_docs (view_id, key, tag, doc, seq) "
+                    "VALUES (?,?,?,?,?) ON CONFLICT (view_id, key) DO UPDATE SET "
+                    "tag = excluded.tag, doc = excluded.doc",  # a key keeps its first seq
+                    [(*row, last + n) for n, row in enumerate(rows, start=1)],
                 )
             self._announce(cur, view_id, position)
         self._wake()
@@ -308,6 +325,48 @@ class ViewStore(ABC):
             live = self.live(name)
             return (live.position if live else 0), []
         return int(rows[0]["position"]), [(row["key"], json.loads(row["doc"])) for row in rows]
+
+    def read_page(
+        self,
+        name: str,
+        *,
+        tag: str | None,
+        after: int | None,
+        limit: int,
+        where: Callable[[Doc], bool] | None = None,
+    ) -> tuple[int, list[tuple[int, Doc]], bool]:
+        """The live view's position; up to `limit` of its documents with this tag (all when
+        None) for which `where` holds, each with its `seq`, in seq order after `after`; and
+        whether more such documents follow. Reads in batches: a page costs about its own
+        size when most documents match, and the whole view at worst."""
+        sql = (
+            "SELECT v.position AS position, d.seq AS seq, d.doc AS doc FROM journeys_views v "
+            "JOIN journeys_view_docs d ON d.view_id = v.view_id "
+            "WHERE v.name = ? AND v.state = 'live' AND d.seq > ?"
+        )
+        if tag is not None:
+            sql += " AND d.tag = ?"
+        sql += " ORDER BY d.seq LIMIT ?"
+        batch = max(2 * limit, 100)
+        start, position = after or 0, None
+        found: list[tuple[int, Doc]] = []
+        while True:
+            params = (name, start, tag, batch) if tag is not None else (name, start, batch)
+            with self.transaction(write=False) as cur:
+                cur.execute(sql, params)
+                rows = cur.fetchall()
+            if position is None:
+                live = self.live(name) if not rows else None
+                position = int(rows[0]["position"]) if rows else (live.position if live else 0)
+            for row in rows:
+                doc = json.loads(row["doc"])
+                if where is None or where(doc):
+                    if len(found) == limit:
+                        return position, found, True
+                    found.append((int(row["seq"]), doc))
+            if len(rows) < batch:
+                return position, found, False
+            start = int(rows[-1]["seq"])
 
     # -- read-your-writes -----------------------------------------------------------------
 
@@ -420,6 +479,11 @@ class SQLiteViewStore(ViewStore):
             (view_id, *keys),
         )
 
+    def _add_seq(self, cur: Cursor) -> None:
+        cur.execute("PRAGMA table_info(journeys_view_docs)")
+        if "seq" not in {row["name"] for row in cur.fetchall()}:
+            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
+
     def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
         pass  # other processes' waiters poll: SQLite has no LISTEN/NOTIFY
 
@@ -485,6 +549,15 @@ class PostgresViewStore(ViewStore):
             "SELECT key, doc FROM journeys_view_docs WHERE view_id = ? AND key = ANY(?)",
             (view_id, list(keys)),
         )
+
+    def _add_seq(self, cur: Cursor) -> None:
+        # Looked up first: ALTER TABLE locks the table even when the column is there.
+        cur.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'journeys_view_docs' AND column_name = 'seq'"
+        )
+        if not cur.fetchall():
+            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
 
     def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
         cur.execute("SELECT pg_notify(?, ?)", (VIEWS_CHANNEL, f"{view_id}:{position}"))

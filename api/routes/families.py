@@ -4,7 +4,6 @@ filtered by area, by stage, and to the caller's own)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from infra.views import ViewNotReadyError
 from projections.base import Doc
+from projections.families import FamilyDirectory
 from projections.journey import STAGES
 
 router = APIRouter(prefix="/families", tags=["families"])
@@ -57,12 +57,6 @@ class FamilyPage:
     position: int
 
 
-def recorded_key(doc: Doc) -> int:
-    """The directory's order: when the registration was recorded, in microseconds."""
-    recorded = datetime.fromisoformat(doc["recorded_at"])
-    return int(recorded.timestamp()) * 1_000_000 + recorded.microsecond
-
-
 def family_page(
     journeys: Journeys,
     identity: Identity,
@@ -74,38 +68,34 @@ def family_page(
     limit: int,
     within: frozenset[UUID] | None = None,
 ) -> FamilyPage:
-    """Families in the order they were registered (recorded), of `area` and at `stage` when
-    given, led now by the caller when `mine`, and among `within` (None: no limit) — the one
-    query of GET /families and the families page. `after`: the `next` of the page before."""
+    """Families in the order they were registered, of `area` and at `stage` when given, led
+    now by the caller when `mine`, and among `within` (None: no limit) — the one query of
+    GET /families and the families page. `after`: the `next` of the page before."""
     if area is not None:
         journeys.app.codes.require("area", area, field="area")
     if stage is not None and stage not in STAGES:
         raise InvalidValueError("stage", f"not a stage; one of {', '.join(STAGES)}")
     start = decode(after, field="after")
-    position, docs = journeys.views.read_tagged("families", area)
-    if any("stage" not in doc for _, doc in docs):
-        # The first version of the directory, live while this one is built from the log.
+    live = journeys.views.live("families")
+    if live is not None and live.version < FamilyDirectory.version:
+        # An older directory, live while this version is built from the log beside it.
         raise ViewNotReadyError(
             "the family directory is being rebuilt to show each family's stage; ask again shortly",
-            position=position,
+            position=live.position,
         )
-    wanted = sorted(
-        (
-            doc
-            for _, doc in docs
-            if (stage is None or doc["stage"] == stage)
+
+    def wanted(doc: Doc) -> bool:
+        return (
+            (stage is None or doc["stage"] == stage)
             and (not mine or doc["lead_practitioner_id"] == identity.user_id)
             and (within is None or UUID(doc["family_id"]) in within)
-            and (start is None or recorded_key(doc) > start)
-        ),
-        key=lambda doc: (recorded_key(doc), doc["family_id"]),
+        )
+
+    position, found, more = journeys.views.read_page(
+        "families", tag=area, after=start, limit=limit, where=wanted
     )
-    shown = wanted[:limit]
-    # Families registered in the same microsecond stay on one page: the cursor is a time.
-    while len(shown) < len(wanted) and recorded_key(wanted[len(shown)]) == recorded_key(shown[-1]):
-        shown.append(wanted[len(shown)])
-    more = len(shown) < len(wanted)
-    return FamilyPage(shown, next_cursor(recorded_key(shown[-1])) if more else None, position)
+    cursor = next_cursor(found[-1][0]) if more else None
+    return FamilyPage([doc for _, doc in found], cursor, position)
 
 
 @router.get("", responses=ERRORS)

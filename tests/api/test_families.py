@@ -121,24 +121,13 @@ def test_roles_that_do_not_find_families_are_refused(client: TestClient, auth: A
 def test_while_an_older_directory_is_still_live_the_list_asks_to_come_back(
     client: TestClient, auth: Auth, journeys: Journeys
 ) -> None:
+    family(client, auth, "strood", "referred")
     journeys.runner.stop()  # the views stand still from here on
-    live = journeys.views.live("families")
-    assert live is not None
-    older = {  # a family as the first version of the directory kept it: no stage yet
-        "family_id": "00000000-0000-4000-8000-000000000001",
-        "area": "strood",
-        "registered_at": at("01-06"),
-        "recorded_at": at("01-06"),
-        "registration_entry_id": "00000000-0000-4000-8000-000000000002",
-        "leads": [],
-    }
-    journeys.views.commit(
-        live.view_id,
-        expected=live.position,
-        position=live.position,
-        changed={older["family_id"]: ("strood", older)},
-    )
+    older = journeys.views.create("families", 1, state="building")
+    journeys.views.switch("families", older.view_id)  # as before an upgrade's rebuild
 
     response = client.get("/families", headers=auth("qa_officer"))
+    page = client.get("/web/families", headers=auth("qa_officer"))
 
     assert (response.status_code, response.json()["error"]) == (504, "view_not_ready")
+    assert page.status_code == 504
