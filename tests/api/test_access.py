@@ -42,6 +42,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/families/{family_id}/journey"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/journey.svg"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/access-log"): (None, {"qa_officer"}),
+    ("GET", "/access-log"): (None, {"qa_officer"}),
+    ("GET", "/access-log.csv"): (None, {"qa_officer"}),
     ("GET", "/families/{family_id}/shared-view"): (None, {"partner", "qa_officer"}),
     ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
