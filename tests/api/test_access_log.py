@@ -733,3 +733,36 @@ def test_the_csv_holds_every_entry_the_filters_match_with_a_header_row(
     # A cell that a spreadsheet would run as a formula is kept as text.
     assert {row[2] for row in rows[:3]} == {"'=cmd|x"}
     assert {row[7] for row in rows[:3]} == {'{"agency":"police"}'}
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/families/{id}/timeline", {"limit": "0"}),  # refused by the route's declared types
+        ("/families/{id}/timeline", {"as_recorded_at": "last tuesday"}),  # by the route itself
+        ("/families/{id}/access-log", {"after": "not-a-cursor"}),
+        ("/web/families/{id}", {"as_recorded_at": "last tuesday"}),
+    ],
+)
+def test_a_read_refused_for_a_bad_parameter_is_logged_once_as_invalid(
+    client: TestClient, journeys: Journeys, story: Story, path: str, params: dict[str, str]
+) -> None:
+    response = get(
+        client,
+        journeys,
+        path.format(id=story.family_id),
+        role="qa_officer",
+        user_id="qa-5",
+        params={**params, "reason": "audit"},
+    )
+    answered = get(client, journeys, path.format(id=story.family_id), role="qa_officer")
+
+    assert response.status_code == 422, response.text
+    assert answered.status_code == 200, answered.text
+    entries = logged(journeys, story.uuid)
+    assert [(e.user_id, e.reason, e.outcome) for e in entries] == [
+        ("qa_officer-1", None, "read"),
+        ("qa-5", "audit", "invalid"),
+    ]
+    found = get(client, journeys, "/access-log", role="qa_officer", params={"outcome": "invalid"})
+    assert [i["user_id"] for i in found.json()["items"]] == ["qa-5"]
