@@ -35,6 +35,7 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_access_log,
     pages_search,
     pathways,
     plans,
@@ -84,6 +85,7 @@ ROUTERS = (
     session,
     pages,
     pages_search,
+    pages_access_log,
 )
 
 

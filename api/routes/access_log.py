@@ -29,7 +29,7 @@ from api.responses import READS
 from api.routes.timeline import INSTANT, instant
 from api.schemas.access_log import AccessLogPublic, AccessPublic
 from domain.errors import InvalidValueError
-from infra.access_log import AccessFilter, AccessPage, LoggedAccess, Outcome
+from infra.access_log import OUTCOMES, AccessFilter, AccessPage, LoggedAccess, Outcome
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity
 
@@ -47,14 +47,19 @@ To = Annotated[
 ByUser = Annotated[
     str | None, Query(min_length=1, max_length=200, description="Reads by one user.")
 ]
+# The filters of the log across families. An empty value is no filter, as a form sends it.
+AnyUser = Annotated[str | None, Query(max_length=200, description="Reads by one user.")]
 ByRole = Annotated[str | None, Query(max_length=64, description="Reads by one role.")]
 ByAgency = Annotated[
     str | None, Query(max_length=64, description="Reads by one agency (`agency` code).")
 ]
 ByFamily = Annotated[UUID | None, Query(description="Reads of one family's record.")]
 ByOutcome = Annotated[
-    Outcome | None,
-    Query(description="`read`, `refused` (403) or `invalid` (422: nothing was answered)."),
+    str | None,
+    Query(
+        max_length=16,
+        description="`read`, `refused` (403) or `invalid` (422: nothing was answered).",
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]
 
@@ -66,6 +71,15 @@ def start_of(field: str, text: str | None) -> datetime | None:
     except ValueError:
         return instant(field, text)
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def outcome_of(text: str | None) -> Outcome | None:
+    for outcome in OUTCOMES:
+        if text == outcome:
+            return outcome
+    if text is None:
+        return None
+    raise InvalidValueError("outcome", f"not an outcome; give one of {', '.join(OUTCOMES)}")
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ class AccessQuery:
 async def access_query(
     journeys: JourneysDep,
     *,
-    user_id: ByUser = None,
+    user_id: AnyUser = None,
     role: ByRole = None,
     agency: ByAgency = None,
     family_id: ByFamily = None,
@@ -89,6 +103,7 @@ async def access_query(
     outcome: ByOutcome = None,
 ) -> AccessQuery:
     """No I/O, so `async`."""
+    user_id, role, agency, start, end = (v or None for v in (user_id, role, agency, start, end))
     if role is not None and role not in ROLES:
         raise InvalidValueError("role", f"not a role; give one of {', '.join(ROLES)}")
     if agency is not None:
@@ -98,7 +113,7 @@ async def access_query(
         role=role,
         agency=agency,
         family_id=family_id,
-        outcome=outcome,
+        outcome=outcome_of(outcome or None),
         start=start_of("from", start),
         end=instant("to", end),
     )

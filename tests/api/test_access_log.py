@@ -613,6 +613,10 @@ def several(journeys: Journeys, story: Story) -> Logged:
     ("params", "expected"),
     [
         ({}, ["qa reads other", "police refused", "lead reads other", "qa reads"]),
+        (  # as a form sends the filters left blank: no filter
+            dict.fromkeys(("user_id", "role", "agency", "outcome", "from", "to"), ""),
+            ["qa reads other", "police refused", "lead reads other", "qa reads"],
+        ),
         ({"user_id": "qa-1"}, ["qa reads other", "qa reads"]),
         ({"role": "lead_practitioner"}, ["lead reads other"]),
         ({"agency": "police"}, ["police refused"]),
@@ -665,7 +669,6 @@ def test_the_log_across_families_reads_a_page_at_a_time(
         ({"from": "last tuesday"}, "from"),
         ({"to": "2025-06-02T10:00:00"}, "to"),
         ({"family_id": "Zinnia"}, "family_id"),
-        ({"user_id": ""}, "user_id"),
     ],
 )
 @pytest.mark.parametrize("path", ["/access-log", "/access-log.csv"])
