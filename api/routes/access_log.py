@@ -44,11 +44,16 @@ From = Annotated[
 To = Annotated[
     str | None, Query(alias="to", max_length=64, description=f"Reads by this instant. {INSTANT}")
 ]
+# No control characters: PostgreSQL text cannot hold NUL, and no user id has any.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 ByUser = Annotated[
-    str | None, Query(min_length=1, max_length=200, description="Reads by one user.")
+    str | None,
+    Query(min_length=1, max_length=200, pattern=_PRINTABLE, description="Reads by one user."),
 ]
 # The filters of the log across families. An empty value is no filter, as a form sends it.
-AnyUser = Annotated[str | None, Query(max_length=200, description="Reads by one user.")]
+AnyUser = Annotated[
+    str | None, Query(max_length=200, pattern=_PRINTABLE, description="Reads by one user.")
+]
 ByRole = Annotated[str | None, Query(max_length=64, description="Reads by one role.")]
 ByAgency = Annotated[
     str | None, Query(max_length=64, description="Reads by one agency (`agency` code).")

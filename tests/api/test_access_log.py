@@ -535,6 +535,27 @@ def test_reads_are_logged_on_postgresql(postgres_url: str) -> None:
         log = get(
             client, journeys, f"/families/{family['family_id']}/access-log", role="qa_officer"
         )
+        invalid = get(
+            client,
+            journeys,
+            f"/families/{family['family_id']}/timeline",
+            role="qa_officer",
+            params={"limit": "0"},
+        )
+        across = get(
+            client,
+            journeys,
+            "/access-log",
+            role="qa_officer",
+            params={"family_id": family["family_id"], "outcome": "invalid"},
+        )
+        exported = get(
+            client,
+            journeys,
+            "/access-log.csv",
+            role="qa_officer",
+            params={"family_id": family["family_id"], "role": "panel_member"},
+        )
 
     assert read.status_code == 200
     assert log.status_code == 200
@@ -542,6 +563,10 @@ def test_reads_are_logged_on_postgresql(postgres_url: str) -> None:
         ("access log", "qa_officer", None),
         ("events", "panel_member", "audit"),
     ]
+    assert invalid.status_code == 422
+    assert [(i["what"], i["outcome"]) for i in across.json()["items"]] == [("timeline", "invalid")]
+    [row] = list(csv.DictReader(io.StringIO(exported.text)))
+    assert (row["what"], row["reason"], row["outcome"]) == ("events", "audit", "read")
 
 
 def test_the_log_pages_with_the_one_opaque_cursor_of_every_list(
@@ -669,6 +694,8 @@ def test_the_log_across_families_reads_a_page_at_a_time(
         ({"from": "last tuesday"}, "from"),
         ({"to": "2025-06-02T10:00:00"}, "to"),
         ({"family_id": "Zinnia"}, "family_id"),
+        ({"user_id": "qa-1\x00"}, "user_id"),  # PostgreSQL text cannot hold a NUL
+        ({"user_id": "Zinnia\n"}, "user_id"),
     ],
 )
 @pytest.mark.parametrize("path", ["/access-log", "/access-log.csv"])
