@@ -796,3 +796,24 @@ def test_a_read_refused_for_a_bad_parameter_is_logged_once_as_invalid(
     ]
     found = get(client, journeys, "/access-log", role="qa_officer", params={"outcome": "invalid"})
     assert [i["user_id"] for i in found.json()["items"]] == ["qa-5"]
+
+
+def test_a_422_whose_amendment_cannot_be_written_fails_and_stays_logged_as_read(
+    client: TestClient, journeys: Journeys, settings: Settings, story: Story
+) -> None:
+    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    raw.execute(
+        "CREATE TRIGGER full_disk BEFORE INSERT ON journeys_access_outcome "
+        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    )
+    path = f"/families/{story.family_id}/timeline"
+    try:
+        failing = TestClient(client.app, raise_server_exceptions=False)
+        answer = get(failing, journeys, path, role="qa_officer", params={"limit": "0"})
+    finally:
+        raw.execute("DROP TRIGGER full_disk")
+        raw.close()
+
+    # The entry says `read`, and the request failed: the log never claims less than happened.
+    assert answer.status_code == 500
+    assert [e.outcome for e in logged(journeys, story.uuid)] == ["read"]
