@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -460,23 +462,30 @@ def test_no_route_changes_the_log(
     assert logged(journeys, story.uuid) == before
 
 
+@contextmanager
+def full_disk(settings: Settings, table: str) -> Iterator[None]:
+    """While inside, every insert into `table` fails, as on a full disk."""
+    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    raw.execute(
+        f"CREATE TRIGGER full_disk BEFORE INSERT ON {table} "
+        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    )
+    try:
+        yield
+    finally:
+        raw.execute("DROP TRIGGER full_disk")
+        raw.close()
+
+
 def test_a_read_that_cannot_be_logged_is_not_answered(
     client: TestClient, journeys: Journeys, settings: Settings, story: Story
 ) -> None:
-    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
-    raw.execute(
-        "CREATE TRIGGER full_disk BEFORE INSERT ON journeys_access_log "
-        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
-    )
     path = f"/families/{story.family_id}/timeline"
-    try:
+    with full_disk(settings, "journeys_access_log"):
         failing = TestClient(client.app, raise_server_exceptions=False)
         refused = get(
             failing, journeys, path, role="qa_officer", params={"min_position": story.position}
         )
-    finally:
-        raw.execute("DROP TRIGGER full_disk")
-        raw.close()
     answered = get(client, journeys, path, role="qa_officer")
 
     assert refused.status_code == 500
@@ -801,18 +810,10 @@ def test_a_read_refused_for_a_bad_parameter_is_logged_once_as_invalid(
 def test_a_422_whose_amendment_cannot_be_written_fails_and_stays_logged_as_read(
     client: TestClient, journeys: Journeys, settings: Settings, story: Story
 ) -> None:
-    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
-    raw.execute(
-        "CREATE TRIGGER full_disk BEFORE INSERT ON journeys_access_outcome "
-        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
-    )
     path = f"/families/{story.family_id}/timeline"
-    try:
+    with full_disk(settings, "journeys_access_outcome"):
         failing = TestClient(client.app, raise_server_exceptions=False)
         answer = get(failing, journeys, path, role="qa_officer", params={"limit": "0"})
-    finally:
-        raw.execute("DROP TRIGGER full_disk")
-        raw.close()
 
     # The entry says `read`, and the request failed: the log never claims less than happened.
     assert answer.status_code == 500
