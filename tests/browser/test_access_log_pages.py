@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser.conftest import Served, token_for
-from tests.browser.test_pages import WAIT_SECONDS, paste_token
+from tests.browser.test_pages import WAIT_SECONDS, errors, paste_token
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -91,6 +91,7 @@ def test_a_qa_officer_filters_by_a_user_and_sees_only_that_users_reads(
     assert set(cells(browser, "Outcome")) == {"Read"}
     assert set(cells(browser, "Family")) == {served.history.family_id}
     assert browser.find_element(By.ID, "user_id").get_attribute("value") == reads.auditor
+    assert errors(browser) == []  # nothing refused by the page's own rules (CSP)
 
 
 def test_the_csv_link_downloads_the_reads_the_filter_matches(
@@ -126,6 +127,7 @@ def test_a_familys_page_lists_the_reads_of_that_family(
     assert (who[0], what[0]) == ("qa_officer-1", "Family page access log")  # this reading
     assert who.count(reads.auditor) == reads.count
     assert list(zip(who, what, strict=True)).count((reads.panel, "Journey")) == 1
+    assert errors(browser) == []
 
 
 def test_a_lead_practitioner_is_refused_the_access_log(
@@ -137,3 +139,8 @@ def test_a_lead_practitioner_is_refused_the_access_log(
     assert "qa_officer" in browser.find_element(By.TAG_NAME, "main").text
     assert reads.auditor not in browser.page_source
     assert "Access log" not in [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]
+    # The console's only errors are the refusal itself, once after signing in and once when
+    # opened (read here, so later tests start clean).
+    assert {message.split(" - ")[0] for message in errors(browser)} == {
+        f"{served.base_url}/web/access-log"
+    }
