@@ -261,7 +261,8 @@ def projections_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Each view: version, position, lag (events and seconds), state and last error.
-    Exits 1 when a view is failing, so a monitor can call it."""
+    For a monitor, the exit code: 0 every view caught up, 1 a view failing, 2 bad settings
+    or no store, 3 a view behind or not started (no projector has run on it yet)."""
     settings = load_settings()
     with opened(settings) as journeys:
         journeys.runner.ensure_views()
@@ -276,11 +277,14 @@ def projections_status(
         for s in statuses:
             table.add_row(
                 s.name, f"{s.version}.{s.generation}", s.state, str(s.position), str(s.head),
-                str(s.lag_events), f"{s.lag_seconds:.1f}", s.health, s.last_error or "",
+                str(s.lag_events), "" if s.lag_seconds is None else f"{s.lag_seconds:.1f}",
+                s.health, s.last_error or "",
             )  # fmt: skip
         Console().print(table)
     if any(s.failures for s in statuses):
         raise typer.Exit(1)
+    if any(s.health != "caught up" for s in statuses):
+        raise typer.Exit(3)
 
 
 @projections_app.command("rebuild")

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Tokens
 from projections.catalogue import all_projections
@@ -71,7 +72,9 @@ def test_token_refuses_an_unknown_role_or_agency_and_names_the_valid_ones(
 
 
 def test_bad_settings_are_one_line_and_exit_code_two(env: dict[str, str]) -> None:
-    for command in (["info"], ["token", "--role", "admin"], ["serve"], ["demo"]):
+    for command in (
+        ["info"], ["token", "--role", "admin"], ["serve"], ["demo"], ["projections", "status"]
+    ):  # fmt: skip
         code, out, err = run({**env, "JOURNEYS_MODE": "production"}, *command)
         assert code == 2, command
         assert err.strip().splitlines() == [
@@ -115,12 +118,16 @@ def test_info_describes_the_store_and_counts_families_and_events(env: dict[str, 
     assert described["code lists"] == "2025-1"
 
 
+# `journeys projections status` exit codes, as the README documents them.
+FAILING, NOT_CAUGHT_UP = 1, 3
+
+
 def view_statuses(env: dict[str, str]) -> tuple[int, dict[str, dict[str, Any]]]:
     code, out, _ = run(env, "projections", "status", "--json")
     return code, {s["name"]: s for s in json.loads(out)}
 
 
-def test_projections_status_shows_lag_and_rebuild_catches_every_view_up(
+def test_projections_status_says_not_started_until_a_rebuild_catches_every_view_up(
     env: dict[str, str],
 ) -> None:
     code, _, _ = run(env, "demo", "--families", "8", "--years", "0.5", "--seed", "4")
@@ -128,17 +135,85 @@ def test_projections_status_shows_lag_and_rebuild_catches_every_view_up(
     events = int(info(env)["events"].split()[0])
 
     code, before = view_statuses(env)
-    assert code == 0
+    assert code == NOT_CAUGHT_UP
     assert set(before) == {p.name for p in all_projections()}
-    assert all(s["lag_events"] == events and s["health"] == "behind" for s in before.values())
+    # No view has read an event: not "behind" by the age of the store's first event.
+    assert all(s["lag_events"] == events for s in before.values())
+    assert all(s["health"] == "not started" for s in before.values())
+    assert all(s["lag_seconds"] is None for s in before.values())
+    code, table, _ = run({**env, "COLUMNS": "200"}, "projections", "status")  # one line a view
+    assert code == NOT_CAUGHT_UP
+    assert table.count("not started") == len(before)
 
     code, out, _ = run(env, "projections", "rebuild")
     assert code == 0, out
     assert all(f"{name}: version" in out for name in before)
 
     code, after = view_statuses(env)
+    assert code == 0
     assert all(s["position"] == events and s["health"] == "caught up" for s in after.values())
+    assert all(s["lag_seconds"] == 0 for s in after.values())
     assert all(after[n]["generation"] == before[n]["generation"] + 1 for n in before)
+
+
+def opened_store(env: dict[str, str]) -> Journeys:
+    """The CLI's store, opened by the test as a running projector would open it."""
+    return bootstrap(
+        Settings(
+            sqlite_path=Path(env["JOURNEYS_SQLITE_PATH"]), database_url=None, mode="development"
+        )
+    )
+
+
+def test_projections_status_exits_three_while_a_started_view_is_behind(env: dict[str, str]) -> None:
+    code, _, _ = run(env, "demo", "--families", "6", "--years", "0.5", "--seed", "4")
+    assert code == 0
+    events = int(info(env)["events"].split()[0])
+    journeys = opened_store(env)
+    try:
+        journeys.runner.ensure_views()
+        for projection, view in journeys.runner.targets():
+            journeys.runner.step(projection, view, limit=3)
+    finally:
+        journeys.close()
+
+    code, statuses = view_statuses(env)
+
+    assert code == NOT_CAUGHT_UP
+    assert all(s["health"] == "behind" for s in statuses.values())
+    assert all(s["lag_events"] == events - 3 for s in statuses.values())
+    # The age of the oldest event not yet applied: the demo recorded it in the past.
+    assert all(s["lag_seconds"] > 0 for s in statuses.values())
+
+
+def test_projections_status_exits_one_when_a_view_is_failing(env: dict[str, str]) -> None:
+    code, _, _ = run(env, "demo", "--families", "4", "--years", "0.5", "--seed", "4")
+    assert code == 0
+    journeys = opened_store(env)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug in a handler")
+
+    try:
+        journeys.runner.ensure_views()
+        journeys.runner.projections["families"].apply = broken  # type: ignore[method-assign]
+        journeys.runner.catch_up()
+    finally:
+        journeys.close()
+
+    code, statuses = view_statuses(env)
+
+    assert code == FAILING
+    assert statuses["families"]["health"] == "failing"
+    assert "RuntimeError applying Family.Registered" in statuses["families"]["last_error"]
+    assert all(s["health"] == "caught up" for n, s in statuses.items() if n != "families")
+
+
+def test_projections_status_of_an_empty_store_is_caught_up(env: dict[str, str]) -> None:
+    code, statuses = view_statuses(env)
+
+    assert code == 0
+    assert all(s["health"] == "caught up" for s in statuses.values())
 
 
 def test_rebuild_of_an_unknown_view_names_the_views(env: dict[str, str]) -> None:
