@@ -95,11 +95,11 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
-def default_start(years: float, *, today: date) -> datetime:
-    """`years` before the latest 1 April: a whole number of financial years, in the past."""
-    april = date(today.year if today >= date(today.year, 4, 1) else today.year - 1, 4, 1)
-    end = datetime(april.year, april.month, april.day, tzinfo=UTC)
-    return (end - years * YEAR).replace(hour=0, minute=0, second=0, microsecond=0)
+def demo_period(years: float, *, today: date) -> tuple[datetime, datetime]:
+    """The simulated world's first instant and its last: it ends as `today` begins (UTC),
+    so its open cases are current and nothing is dated later than the day it is loaded."""
+    end = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    return end - years * YEAR, end
 
 
 @app.command()
@@ -107,10 +107,12 @@ def demo(
     families: Annotated[int, typer.Option(help="Families registered over the years.", min=1)] = 300,
     seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 7,
     years: Annotated[float, typer.Option(help="Years of journeys.", min=0.1, max=20)] = 4.0,
-    start: Annotated[
+    today: Annotated[
         datetime | None,
         typer.Option(
-            formats=["%Y-%m-%d"], help="First day (UTC); default: years before the last 1 April."
+            formats=["%Y-%m-%d"],
+            help="The day the demo is loaded on (UTC): the simulated years end as it begins. "
+            "Default: today.",
         ),
     ] = None,
     if_empty: Annotated[
@@ -119,11 +121,11 @@ def demo(
 ) -> None:
     """Load a realistic synthetic demo data set (through the application's commands)."""
     settings = load_settings()
-    began = (
-        start.replace(tzinfo=UTC) if start else default_start(years, today=datetime.now(UTC).date())
-    )
-    if began + years * YEAR > datetime.now(UTC):
-        fail(f"a demo from {began.date()} over {years:g} years would end in the future")
+    now = datetime.now(UTC).date()
+    day = today.date() if today else now
+    if day > now:
+        fail(f"--today {day} is in the future: the demo would hold entries not yet made")
+    began, end = demo_period(years, today=day)
     simulation = Simulation(seed=seed, start=began)
     with opened(settings, clock=simulation.clock, new_id=simulation.new_id) as journeys:
         stored = journeys.app.position()
@@ -140,8 +142,8 @@ def demo(
             )
         console = Console()
         console.print(
-            f"Simulating {families} families over {years:g} years from {began.date()} "
-            f"(seed {seed}) into {settings.store_description()}"
+            f"Simulating {families} families over {years:g} years from {began.date()} to "
+            f"{end.date()} (seed {seed}) into {settings.store_description()}"
         )
         with Progress(
             TextColumn("{task.description}"),
