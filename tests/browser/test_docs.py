@@ -58,3 +58,33 @@ def test_docs_render_the_openapi_operations(browser: WebDriver, served: Served) 
     sources = [s.get_attribute("src") or s.get_attribute("href") or "" for s in scripts]
     assert sources
     assert all(source.startswith(served.base_url) for source in sources), sources
+
+
+def test_a_reader_authorizes_with_a_token_and_tries_an_operation(
+    browser: WebDriver, served: Served
+) -> None:
+    browser.get(f"{served.base_url}/docs")
+    wait = WebDriverWait(browser, RENDER_SECONDS)
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".opblock"))
+
+    browser.find_element(By.CSS_SELECTOR, "button.authorize").click()
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".modal-ux input"))
+    browser.find_element(By.CSS_SELECTOR, ".modal-ux input").send_keys(served.token("qa_officer"))
+    browser.find_element(By.CSS_SELECTOR, ".modal-ux .auth-btn-wrapper button.authorize").click()
+    browser.find_element(By.CSS_SELECTOR, ".modal-ux button.btn-done").click()
+    listing = browser.find_element(By.ID, "operations-families-list_families_families_get")
+    listing.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    wait.until(lambda _: listing.find_elements(By.CSS_SELECTOR, ".try-out__btn"))
+    listing.find_element(By.CSS_SELECTOR, ".try-out__btn").click()
+    listing.find_element(By.CSS_SELECTOR, ".execute").click()
+
+    status = wait.until(
+        lambda _: listing.find_elements(
+            By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
+        )
+    )
+    assert status[0].text == "200"
+    body = listing.find_element(
+        By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_description"
+    )
+    assert served.history.family_id in body.text
