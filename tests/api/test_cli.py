@@ -176,8 +176,9 @@ def test_the_demo_by_default_ends_today_and_never_after_now(env: dict[str, str])
     assert code == 0, out
     events = demo_events(env)
     now = datetime.now(UTC)
-    # The world ends as today began; a weekend in between is the longest quiet spell.
-    assert now - timedelta(days=4) < max(event.occurred_at for event in events)
+    # The world ends as today began (it ended months before until it did): within a week,
+    # whatever the day and however quiet a small demo's last days were.
+    assert now - timedelta(days=7) < max(event.occurred_at for event in events)
     assert max(event.timestamp for event in events) <= now
 
 
