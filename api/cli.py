@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 from uuid import UUID, uuid4
 
 import typer
@@ -130,8 +130,12 @@ def demo(
     with opened(settings, clock=simulation.clock, new_id=simulation.new_id) as journeys:
         stored = journeys.app.position()
         if stored and if_empty:
+            [last] = journeys.app.recorder.select_notifications(start=stored, limit=1)
+            event: Any = journeys.app.mapper.to_domain_event(last)
+            recorded = event.timestamp.date()
             typer.echo(
-                f"Demo data is already loaded: {stored} events in {settings.store_description()}."
+                f"Demo data is already loaded: {stored} events in {settings.store_description()}; "
+                f"its last entry was recorded on {recorded}."
             )
             return
         if stored:

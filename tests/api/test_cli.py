@@ -104,6 +104,9 @@ def test_demo_if_empty_loads_the_demo_once(env: dict[str, str]) -> None:
     code, out, _ = run(env, "demo", "--families", "12", "--years", "1", "--seed", "3", "--if-empty")
     assert code == 0
     assert "already loaded" in out
+    # A store loaded on an earlier day keeps the end it had then: say which day that was.
+    last = max(event.timestamp for event in demo_events(env)).date()
+    assert f"its last entry was recorded on {last}" in out
     assert info(env) == loaded
 
     code, _, err = run(env, "demo", "--families", "12", "--years", "1")
