@@ -34,6 +34,9 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_family,
+    pages_pathways,
+    pages_print,
     pages_search,
     pathways,
     plans,
@@ -83,6 +86,9 @@ ROUTERS = (
     session,
     pages,
     pages_search,
+    pages_family,
+    pages_print,
+    pages_pathways,
 )
 
 

@@ -12,6 +12,7 @@ Without the browser these tests skip locally, but fail when the `CI` variable is
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -26,6 +27,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from domain.codes import load
 from infra.bootstrap import Journeys, bootstrap
 from infra.tokens import Identity, Tokens
 from projections.catalogue import all_projections
@@ -159,6 +161,18 @@ def record_late_history(client: httpx.Client, clock: Clock, tokens: Tokens) -> L
         entries_before_late=8,
         position=positions[-1],
     )
+
+
+# Codes as stored (`5D`, `RC9`, `home_visit`, `wrong_code`) and Python's booleans: no page
+# shows them; plain words and numbers (`police`, `10`) read as they are.
+CODED = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+|\d+[A-Z]+\d*|[A-Z]+\d+")
+
+
+def raw_codes(text: str) -> list[str]:
+    """The codes of any code list, and booleans, that `text` shows as they are stored."""
+    listed = {code for entries in load().lists.values() for code in entries}
+    raw = {code for code in listed if CODED.fullmatch(code)} | {"True", "False"}
+    return sorted(set(re.findall(r"[A-Za-z0-9_]+", text)) & raw)
 
 
 def wait_for_views(journeys: Journeys, position: int) -> None:
