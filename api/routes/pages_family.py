@@ -57,8 +57,9 @@ class Day:
 
 
 def day_asked(journeys: Journeys, read: FamilyRead, asked: date | None) -> Day:
-    today = journeys.app.clock().astimezone(UTC).date()
-    first = min(moment(read.directory["recorded_at"]).date(), today)
+    first = moment(read.directory["recorded_at"]).date()
+    # A clock behind the store (set back in a test, or skewed) still shows the family.
+    today = max(journeys.app.clock().astimezone(UTC).date(), first)
     shown = today if asked is None else min(max(asked, first), today)
     return Day(shown=shown, first=first, today=today)
 
@@ -108,7 +109,9 @@ def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, A
     `current_stage_days`), else the days spent in the stage reached last."""
     codes = journeys.app.codes
     stage = getattr(answers, "current_stage", "registered")
-    since: datetime | None = getattr(answers, "current_stage_since", None)
+    since = getattr(answers, "current_stage_since", None)
+    if isinstance(since, str):
+        since = moment(since)
     days = getattr(answers, "current_stage_days", None)
     if days is None:
         days = answers.time_in_stage.get(stage)

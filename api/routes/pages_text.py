@@ -218,7 +218,7 @@ def personal(found: Mapping[str, Any] | None, numbers: Mapping[str, int]) -> lis
     members: Mapping[str, Any] = found.get("members") or {}
     shown = [(field_label(k), day_text(v)) for k, v in found.items() if k != "members" and v]
     for member_id, values in members.items():
-        said = "; ".join(f"{field_label(k)}: {day_text(v)}" for k, v in values.items() if v)
+        said = "; ".join(f"{words(k).lower()}: {day_text(v)}" for k, v in values.items() if v)
         number = numbers.get(member_id)
         shown.append((f"Member {number}" if number else f"Member {member_id[:8]}", said))
     return shown

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.deps import SESSION_COOKIE
+from api.deps import SESSION_COOKIE, FamilyRead
+from api.routes.pages_family import journey_as_recorded, journey_shown
 from api.templating import long_date
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Identity
+from projections.journey import JourneyAnswers
 from tests.api.conftest import sqlite_settings, store_position
 from tests.api.test_access import ROUTES
 from tests.browser.conftest import (
@@ -438,3 +441,39 @@ def test_the_print_page_is_read_under_the_family_page_rules_and_logged(site: Sit
         headers={"Authorization": f"Bearer {site.journeys.tokens.issue(qa)}"},
     ).json()["items"]
     assert ("family print", "audit") in {(item["what"], item["reason"]) for item in logged}
+
+
+@dataclass(frozen=True)
+class AnswersWithStageSince(JourneyAnswers):
+    """Journey answers that say since when the current stage holds, and for how long."""
+
+    current_stage_since: datetime
+    current_stage_days: float
+
+
+def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say(
+    site: Site,
+) -> None:
+    history = site.history
+    read = FamilyRead(
+        Identity("qa_officer-1", "qa_officer", "early_help"),
+        UUID(history.family_id),
+        personal=False,
+        directory=site.journeys.views.read("families", history.family_id)[1] or {},
+    )
+    answers = journey_as_recorded(site.journeys, read, datetime.now(UTC))
+    since = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
+    told = AnswersWithStageSince(
+        **{f.name: getattr(answers, f.name) for f in fields(answers)},
+        current_stage_since=since,
+        current_stage_days=12.4,
+    )
+
+    plain = dict(journey_shown(site.journeys, answers)["facts"])
+    facts = dict(journey_shown(site.journeys, told)["facts"])
+
+    assert facts["Current stage"] == plain["Current stage"] == "Lead assigned"
+    assert facts["Since (occurred)"] == "3 March 2025"
+    assert facts["For"] == "12 days"
+    assert "Since (occurred)" not in plain
+    assert plain["For"] == f"{round(answers.time_in_stage['lead_assigned'])} days"

@@ -21,6 +21,7 @@ from tests.browser.test_pages import (
     picture_width,
     rows,
     shown_day,
+    slide_to,
 )
 
 if TYPE_CHECKING:
@@ -69,12 +70,7 @@ def test_the_slider_replays_the_journey_panel_and_its_picture(
     assert service_entries(reader, "Health visiting") == "2"
     assert reader.find_element(By.ID, "journey-heading").text == "Journey as recorded today"
 
-    reader.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
-        reader.find_element(By.ID, "as-of"),
-        (history.before_late - history.first_day).days,
-    )
+    slide_to(reader, served, history.before_late)
     journey_day(reader, history.before_late)
     shown_day(reader, history.before_late)
 
@@ -125,12 +121,7 @@ def test_the_print_of_a_day_shows_what_was_recorded_by_then(
     reader: WebDriver, served: Served
 ) -> None:
     history = served.history
-    reader.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
-        reader.find_element(By.ID, "as-of"),
-        (history.before_late - history.first_day).days,
-    )
+    slide_to(reader, served, history.before_late)
     journey_day(reader, history.before_late)
 
     reader.find_element(By.ID, "print-link").click()
