@@ -39,6 +39,5 @@ def family_print(
         entries=entries_by(journeys, read, day),
         max_entries=MAX_ENTRIES,
         printed_at=journeys.app.clock(),
-        printer_agency=label(codes, "agency", read.identity.agency),
         reason=label(codes, "access_reason", access.reason) if access.reason else None,
     )

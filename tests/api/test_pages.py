@@ -371,6 +371,7 @@ def test_no_code_shows_raw_on_the_family_page(site: Site) -> None:
     assert "Source: Early help" in text  # the request for support's detail, by its label
     assert "Reason: Concern raised → Information or advice" in text  # the correction
     assert "Member 1: SEND: No" in text
+    assert "(QA officer, Early help service)" in page.text  # who is signed in, by labels too
 
 
 def test_the_journey_panel_is_replayed_to_the_day_asked(site: Site) -> None:

@@ -110,7 +110,7 @@ def test_no_code_shows_raw_on_the_family_page(reader: WebDriver) -> None:
     for summary in reader.find_elements(By.CSS_SELECTOR, "#timeline details > summary"):
         summary.click()  # open every entry's details, so their text is shown too
 
-    shown = reader.find_element(By.TAG_NAME, "main").text
+    shown = reader.find_element(By.TAG_NAME, "body").text  # the signed-in bar too
 
     assert raw_codes(shown) == []
     assert "Source: Early help" in shown
