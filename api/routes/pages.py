@@ -142,8 +142,10 @@ class PageRoute(APIRoute):
                 if answer is None:
                     raise
                 response = answer(exc)
-                detail = json.loads(bytes(response.body)).get("detail", "")
-                return error_page(request, response.status_code, str(detail))
+                said = json.loads(bytes(response.body))
+                # The field, as the JSON answer names it: which part of the address to mend.
+                field = f"{said['field']}: " if said.get("field") else ""
+                return error_page(request, response.status_code, field + str(said.get("detail")))
 
         return handle_page
 

@@ -437,6 +437,7 @@ def test_the_print_page_is_read_under_the_family_page_rules_and_logged(site: Sit
     site.get(path, "qa_officer", params={"reason": "audit"})
 
     assert (refused.status_code, invalid.status_code) == (403, 422)
+    assert re.search(r'<p class="problem">as_recorded_at: [^<]*valid date', invalid.text)
     logged = site.client.get(
         f"/families/{site.history.family_id}/access-log",
         headers={"Authorization": f"Bearer {site.journeys.tokens.issue(qa)}"},
