@@ -447,10 +447,11 @@ def test_the_print_page_is_read_under_the_family_page_rules_and_logged(site: Sit
 
 @dataclass(frozen=True)
 class AnswersWithStageSince(JourneyAnswers):
-    """Journey answers that say since when the current stage holds, and for how long."""
+    """Journey answers that may say since when the current stage holds, and for how long
+    (the fields the journey's own answers come to have, redeclared alike if they have)."""
 
-    current_stage_since: datetime
-    current_stage_days: float
+    current_stage_since: datetime | None
+    current_stage_days: float | None
 
 
 def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say(
@@ -464,14 +465,16 @@ def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say
         directory=site.journeys.views.read("families", history.family_id)[1] or {},
     )
     answers = journey_as_recorded(site.journeys, read, datetime.now(UTC))
+    given = {f.name: getattr(answers, f.name) for f in fields(answers)}
     since = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
     told = AnswersWithStageSince(
-        **{f.name: getattr(answers, f.name) for f in fields(answers)},
-        current_stage_since=since,
-        current_stage_days=12.4,
+        **{**given, "current_stage_since": since, "current_stage_days": 12.4}
+    )
+    silent = AnswersWithStageSince(
+        **{**given, "current_stage_since": None, "current_stage_days": None}
     )
 
-    plain = dict(journey_shown(site.journeys, answers)["facts"])
+    plain = dict(journey_shown(site.journeys, silent)["facts"])
     facts = dict(journey_shown(site.journeys, told)["facts"])
 
     assert facts["Current stage"] == plain["Current stage"] == "Lead assigned"
