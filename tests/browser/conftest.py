@@ -224,8 +224,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         journeys.close()
 
 
-@pytest.fixture(scope="session")
-def browser(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+def chromium(tmp_path_factory: pytest.TempPathFactory, *, scripts: bool = True) -> WebDriver:
+    """Headless Chromium, with a profile of its own; `scripts=False`: JavaScript off."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -235,8 +235,18 @@ def browser(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors, CSP
+    if not scripts:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(20)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    driver = chromium(tmp_path_factory)
     try:
         yield driver
     finally:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import Served, raw_codes, token_for
+from tests.browser.conftest import Served, chromium, raw_codes, token_for
 from tests.browser.test_pages import (
     WAIT_SECONDS,
     errors,
@@ -142,3 +143,31 @@ def test_the_print_of_a_day_shows_what_was_recorded_by_then(
     assert "Concern raised" in shown  # the school contact, as recorded before its correction
     assert raw_codes(shown) == []
     assert errors(reader) == []
+
+
+def test_without_javascript_the_day_is_a_form_that_reloads_the_page(
+    served: Served, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    history = served.history
+    browser = chromium(tmp_path_factory, scripts=False)
+    try:
+        browser.get(f"{served.base_url}/web/families/{history.family_id}")
+        paste_token(browser, served.token("qa_officer"))
+        WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.find_elements(By.ID, "as-of-date"))
+        assert service_entries(browser, "Health visiting") == "2"
+
+        page = browser.find_element(By.TAG_NAME, "html")
+        date_box = browser.find_element(By.ID, "as-of-date")
+        date_box.send_keys(f"{history.before_late:%m%d%Y}")
+        browser.find_element(By.CSS_SELECTOR, "#as-of-form button[type=submit]").click()
+        # A new page, not the old one's panels swapped in (as the script does).
+        WebDriverWait(browser, WAIT_SECONDS).until(staleness_of(page))
+        journey_day(browser, history.before_late)
+
+        assert f"as_recorded_at={history.before_late.isoformat()}" in browser.current_url
+        assert service_entries(browser, "Health visiting") == "1"
+        assert len(rows(browser)) == history.entries_before_late
+        label = browser.find_element(By.ID, "as-of-label").text
+        assert label == f"{history.before_late:%-d %B %Y}"
+    finally:
+        browser.quit()
