@@ -28,7 +28,6 @@ from api.templating import PAGE_HEADERS, environment, long_date, moment, render,
 from infra.bootstrap import Journeys
 from projections.base import replay
 from projections.journey import JourneyAnswers, JourneyProjection, journey_answers
-from projections.journey_picture import STAGE_LABELS
 from projections.timeline import MAX_LIMIT
 
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=PageRoute)
@@ -118,7 +117,7 @@ def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, A
         days = answers.time_in_stage.get(stage)
     level = answers.current_level_of_need
     facts = [
-        ("Current stage", stage_name(stage)),
+        ("Current stage", words(stage)),
         *((("Since (occurred)", long_date(since.astimezone(UTC))),) if since else ()),
         ("For", days_text(days) if days is not None else "—"),
         ("Level of need", label(codes, "level_of_need", level) if level else "not assessed"),
@@ -131,10 +130,10 @@ def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, A
         "services": [
             (label(codes, "agency", s.agency), s.entries, s.first, s.last) for s in answers.services
         ],
-        "stages": [(stage_name(s), round(spent)) for s, spent in answers.time_in_stage.items()],
+        "stages": [(words(st), round(spent)) for st, spent in answers.time_in_stage.items()],
         "path": [
             (
-                stage_name(step.stage),
+                words(step.stage),
                 step.at,
                 label(codes, "level_of_need", step.level_of_need),
                 label(codes, "agency", step.agency),
@@ -142,11 +141,6 @@ def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, A
             for step in answers.path
         ],
     }
-
-
-def stage_name(stage: str) -> str:
-    """A stage as the journey's picture names it."""
-    return STAGE_LABELS.get(stage, words(stage))
 
 
 def days_text(days: float) -> str:

@@ -16,7 +16,6 @@ from api.routes import pathways
 from api.routes.pages import PageRoute
 from api.templating import render
 from domain.errors import InvalidValueError
-from projections.journey_picture import STAGE_LABELS
 
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=PageRoute)
 
@@ -65,5 +64,4 @@ def pathways_page(
         cohort=cohort,
         found=found,
         picture_query=urlencode(asked),
-        stages=STAGE_LABELS,
     )

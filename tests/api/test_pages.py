@@ -477,7 +477,7 @@ def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say
     plain = dict(journey_shown(site.journeys, silent)["facts"])
     facts = dict(journey_shown(site.journeys, told)["facts"])
 
-    assert facts["Current stage"] == plain["Current stage"] == "Lead practitioner assigned"
+    assert facts["Current stage"] == plain["Current stage"] == "Lead assigned"
     assert facts["Since (occurred)"] == "3 March 2025"
     assert facts["For"] == "12 days"
     assert "Since (occurred)" not in plain

@@ -181,9 +181,7 @@ def test_the_pathways_page_shows_the_cohort(signed_in: WebDriver, served: Served
     families = signed_in.find_element(By.CSS_SELECTOR, "#pathways-answers dd")
     assert families.text == "1"
     paths = signed_in.find_elements(By.CSS_SELECTOR, "main table tbody tr")
-    assert paths[0].text.startswith(
-        "Registered → Referred (request for support) → Support agreed → Lead practitioner assigned"
-    )
+    assert paths[0].text.startswith("Registered → Referred → Support agreed → Lead assigned")
     assert picture_width(signed_in, "pathways-picture") > 0
 
 
