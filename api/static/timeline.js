@@ -53,11 +53,11 @@
     status.textContent = note.textContent;
   }
 
-  function replaceFrom(page, id) {
-    const fresh = page.getElementById(id);
-    const old = document.getElementById(id);
-    if (fresh && old) {
-      old.replaceWith(document.importNode(fresh, true));
+  // The panels stay where they are (and so do references to them); their contents change.
+  function refill(page, region) {
+    const fresh = page.getElementById(region.id);
+    if (fresh) {
+      region.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
     }
   }
 
@@ -97,11 +97,15 @@
       }
       // Rendered and escaped by the server; parsed inertly (no script runs) and moved in.
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      for (const id of ["journey-panel", "timeline", "print-link"]) {
-        replaceFrom(page, id);
+      refill(page, journey);
+      refill(page, region);
+      const print = document.getElementById("print-link");
+      const printFresh = page.getElementById("print-link");
+      if (print && printFresh) {
+        print.href = printFresh.getAttribute("href");
       }
       shown = day;
-      status.textContent = document.querySelector("#timeline-count")?.textContent ?? "";
+      status.textContent = region.querySelector("#timeline-count")?.textContent ?? "";
       window.history.replaceState(null, "", address);
     } catch (error) {
       if (error.name !== "AbortError") {
@@ -111,7 +115,7 @@
     } finally {
       if (inFlight === controller) {
         inFlight = null;
-        document.getElementById("timeline")?.removeAttribute("aria-busy");
+        region.removeAttribute("aria-busy");
       }
     }
   }
