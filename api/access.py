@@ -61,6 +61,7 @@ WHAT: Mapping[str, str] = {
     "/web/families/{family_id}": "family page",
     "/web/families/{family_id}/timeline": "family page timeline",
     "/web/families/{family_id}/access-log": "family page access log",
+    "/web/families/{family_id}/print": "family print",
 }
 
 # The query parameters that shape what a read shows, and the shape each must have to be

@@ -36,6 +36,9 @@ from api.routes import (
     outcome_evidence,
     pages,
     pages_access_log,
+    pages_family,
+    pages_pathways,
+    pages_print,
     pages_search,
     pathways,
     plans,
@@ -86,6 +89,9 @@ ROUTERS = (
     pages,
     pages_search,
     pages_access_log,
+    pages_family,
+    pages_print,
+    pages_pathways,
 )
 
 
