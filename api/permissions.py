@@ -1,4 +1,6 @@
-"""Who may do what through the API: the one table of roles (DESIGN.md, "Roles").
+"""Who may do what through the API: the one table of roles (DESIGN.md, "Roles"). Which
+families a practitioner may read or write, and how much of each, is narrowed further by
+the access rules (domain.access).
 
 Researchers and admins read no identifiable family data here; partners only answer
 escalations addressed to their agency (a domain rule).
@@ -20,7 +22,6 @@ class Action(StrEnum):
     CORRECT = "correcting or retracting entries"
     FIND_FAMILIES = "finding families"
     READ_EVENTS = "reading a family's events"
-    READ_PERSONAL_DATA = "seeing personal data"
     READ_JOURNEY = "reading a family's timeline and journey"
     FIND_PATHWAYS = "comparing the pathways of a cohort"
     ERASE = "erasing a family's personal data"
@@ -42,11 +43,9 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.CORRECT: (*RECORDERS, "qa_officer"),
     Action.FIND_FAMILIES: (*RECORDERS, "qa_officer", "panel_member"),
     Action.READ_EVENTS: (*RECORDERS, "qa_officer", "panel_member"),
-    # Practitioners read a family's events without personal data; the lead sees it all.
-    Action.READ_PERSONAL_DATA: ("lead_practitioner", "qa_officer", "panel_member"),
-    # A lead practitioner reads only the families they lead or have led (api/deps.py);
-    # partners read the consent-gated shared view instead (READ_SHARED_VIEW).
-    Action.READ_JOURNEY: ("qa_officer", "panel_member", "lead_practitioner"),
+    # Practitioners read only the families of their caseload (domain.access, through
+    # api.deps.FamilyReaderFor); partners read the consent-gated shared view instead.
+    Action.READ_JOURNEY: ("qa_officer", "panel_member", *RECORDERS),
     # Pathways are counts and durations over a cohort: no family is named.
     Action.FIND_PATHWAYS: ("qa_officer", "panel_member", "researcher"),
     # Erasure cannot be undone, and a hold keeps a record past its retention: admins only.

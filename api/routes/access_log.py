@@ -14,10 +14,13 @@ from api.permissions import Action
 from api.responses import READS
 from api.routes.timeline import INSTANT, instant
 from api.schemas.access_log import AccessLogPublic, AccessPublic
+from domain.access import Route
 
 router = APIRouter(prefix="/families/{family_id}", tags=["access log"])
 
-AccessLogReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_ACCESS_LOG))]
+AccessLogReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_ACCESS_LOG, Route.WHOLE))
+]
 From = Annotated[
     str | None,
     Query(alias="from", max_length=64, description=f"Reads at or after this instant. {INSTANT}"),
