@@ -244,3 +244,13 @@ def test_every_role_agency_and_route_answers_as_the_rules_say(
         elif route in ("events", "timeline"):
             assert registration in entry_ids(route, got.json()), route
         assert (PERSONAL_MARK in got.text) == shows_personal, (route, scope)
+
+    # Commands, with a body that cannot be stored (no occurred_at): a caller who may write
+    # hears 422, one who may not 403, and the store is unchanged either way.
+    token = {"Authorization": f"Bearer {journeys.tokens.issue(who)}"}
+    writes = role in PRACTITIONERS and facts.current_lead in {None, user_id}
+    before = journeys.app.position()
+    for command, allowed in (("assessments", writes), ("contacts", role in PRACTITIONERS)):
+        sent = client.post(f"/families/{family_id}/{command}", json={}, headers=token)
+        assert sent.status_code == (422 if allowed else 403), (command, sent.text)
+    assert journeys.app.position() == before
