@@ -22,6 +22,7 @@ class Action(StrEnum):
     CORRECT = "correcting or retracting entries"
     FIND_FAMILIES = "finding families"
     READ_EVENTS = "reading a family's events"
+    READ_PERSONAL_DATA = "seeing personal data"
     READ_JOURNEY = "reading a family's timeline and journey"
     FIND_PATHWAYS = "comparing the pathways of a cohort"
     ERASE = "erasing a family's personal data"
@@ -43,6 +44,9 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.CORRECT: (*RECORDERS, "qa_officer"),
     Action.FIND_FAMILIES: (*RECORDERS, "qa_officer", "panel_member"),
     Action.READ_EVENTS: (*RECORDERS, "qa_officer", "panel_member"),
+    # The roles that may ever see personal data; of which families, and on which entries,
+    # is domain.access's (a route reads it from FamilyRead.personal, never from this).
+    Action.READ_PERSONAL_DATA: (*RECORDERS, "qa_officer", "panel_member", "partner"),
     # Practitioners read only the families of their caseload (domain.access, through
     # api.deps.FamilyReaderFor); partners read the consent-gated shared view instead.
     Action.READ_JOURNEY: ("qa_officer", "panel_member", *RECORDERS),
