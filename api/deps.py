@@ -251,11 +251,15 @@ def family_caseload(journeys: Journeys, family_id: UUID) -> Caseload:
     return caseload(doc)
 
 
+def grace_period(journeys: Journeys) -> timedelta:
+    """How long a former lead practitioner still reads (JOURNEYS_FORMER_LEAD_GRACE_DAYS)."""
+    return timedelta(days=journeys.settings.former_lead_grace_days)
+
+
 def access_decision(journeys: Journeys, identity: Identity, family_id: UUID) -> Decision:
     """domain.access.decide for this caller and family, now; NotFoundError if none."""
-    grace = timedelta(days=journeys.settings.former_lead_grace_days)
     facts = family_caseload(journeys, family_id)
-    return decide(identity, facts, journeys.app.clock(), grace=grace)
+    return decide(identity, facts, journeys.app.clock(), grace=grace_period(journeys))
 
 
 def may_read_family(journeys: Journeys, identity: Identity, family_id: UUID, route: Route) -> bool:
@@ -264,10 +268,12 @@ def may_read_family(journeys: Journeys, identity: Identity, family_id: UUID, rou
 
 def caseload_of(journeys: Journeys, identity: Identity, now: datetime) -> frozenset[UUID] | None:
     """The families `identity` may read anything of (its caseload), or None: no limit (a
-    role whose access does not depend on the family; the role table still applies)."""
+    role whose access does not depend on the family; the role table still applies). Read
+    from the caseload view as it stands: a list may lag a command by a moment, a read of
+    one family (FamilyReaderFor) never does."""
     if identity.role not in PRACTITIONERS:
         return None
-    grace = timedelta(days=journeys.settings.former_lead_grace_days)
+    grace = grace_period(journeys)
     _, docs = journeys.views.read_tagged("caseload", None)
     return frozenset(
         UUID(key)
