@@ -58,6 +58,7 @@ WHAT: Mapping[str, str] = {
     "/families/{family_id}/journey.svg": "journey picture",
     "/families/{family_id}/shared-view": "shared view",
     "/families/{family_id}/access-log": "access log",
+    "/families/{family_id}/integrity": "integrity",
     "/web/families/{family_id}": "family page",
     "/web/families/{family_id}/timeline": "family page timeline",
     "/web/families/{family_id}/access-log": "family page access log",

@@ -28,6 +28,7 @@ from api.permissions import ALLOWED, Action
 from api.responses import READS
 from api.routes.timeline import INSTANT, instant
 from api.schemas.access_log import AccessLogPublic, AccessPublic
+from domain.access import Route
 from domain.errors import InvalidValueError
 from infra.access_log import OUTCOMES, AccessFilter, AccessPage, LoggedAccess, Outcome
 from infra.bootstrap import Journeys
@@ -35,7 +36,9 @@ from infra.tokens import ROLES, Identity
 
 router = APIRouter(tags=["access log"])
 
-AccessLogReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_ACCESS_LOG))]
+AccessLogReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_ACCESS_LOG, Route.WHOLE))
+]
 AuditOfficer = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.READ_ACCESS_LOG]))]
 From = Annotated[
     str | None,

@@ -134,7 +134,7 @@ READS = [
     ),
     Read("/families/{id}/journey", "panel_member", "panel-3", "journey"),
     Read("/families/{id}/journey.svg", "lead_practitioner", LEAD, "journey picture"),
-    Read("/families/{id}/events", "practitioner", "pr-4", "events", agency="school"),
+    Read("/families/{id}/events", "practitioner", LEAD, "events"),  # the lead, either role
     Read(
         "/families/{id}/access-log",
         "qa_officer",

@@ -271,7 +271,7 @@ def test_errors_are_pages_a_person_can_read(site: Site) -> None:
     for answer in (missing, refused, invalid):
         assert answer.headers["content-type"].startswith("text/html")
         assert '<p class="problem">' in answer.text
-    assert "lead_practitioner" in refused.text  # who may see it
+    assert "not in your caseload" in refused.text  # why not (domain.access)
 
 
 def test_pages_escape_what_they_show(site: Site) -> None:
