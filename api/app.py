@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from api.access import InvalidReadsAmended
 from api.errors import register_error_handlers
 from api.routes import (
     access_log,
@@ -34,7 +35,11 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_access_log,
     pages_families,
+    pages_family,
+    pages_pathways,
+    pages_print,
     pages_search,
     pathways,
     plans,
@@ -85,6 +90,10 @@ ROUTERS = (
     pages,
     pages_families,
     pages_search,
+    pages_access_log,
+    pages_family,
+    pages_print,
+    pages_pathways,
 )
 
 
@@ -115,6 +124,7 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
         lifespan=lifespan,
     )
     register_error_handlers(app)
+    app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/access.py
     docs.mount(app)
     for module in ROUTERS:
         app.include_router(module.router)

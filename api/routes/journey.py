@@ -14,6 +14,7 @@ from api.permissions import Action
 from api.responses import READS
 from api.routes.timeline import RecordedAt, instant
 from api.schemas.journey import JourneyPublic
+from domain.access import Route
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from projections.base import replay
@@ -27,7 +28,9 @@ from projections.journey_picture import journey_svg
 
 router = APIRouter(prefix="/families/{family_id}", tags=["journeys"])
 
-JourneyGraphReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, "journey"))]
+JourneyGraphReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, Route.WHOLE, "journey"))
+]
 
 SVG: dict[int | str, dict[str, Any]] = {
     **READS,

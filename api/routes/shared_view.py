@@ -21,21 +21,21 @@ from api.deps import (
     FamilyRead,
     FamilyReaderFor,
     JourneysDep,
-    ReadAfter,
     ReadAfterDep,
     check_family_role,
+    sharing_document,
 )
 from api.errors import ForbiddenError
 from api.permissions import ALLOWED, Action
 from api.responses import READS
 from api.routes.timeline import entry_public, personal_details
 from api.schemas.shared_view import SharedEntryPublic, SharedViewPublic
+from domain.access import Route
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
-from infra.bootstrap import Journeys
 from infra.tokens import Identity
-from projections.base import Doc, replay
-from projections.sharing import SharingProjection, shared_view
+from projections.base import Doc
+from projections.sharing import shared_view
 
 router = APIRouter(prefix="/families/{family_id}", tags=["consent and sharing"])
 
@@ -74,7 +74,7 @@ def asked_agency(
 
 AskedAgency = Annotated[str | None, Depends(asked_agency)]
 SharedViewReader = Annotated[
-    FamilyRead, Depends(FamilyReaderFor(Action.READ_SHARED_VIEW, "sharing"))
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_SHARED_VIEW, Route.ENTRIES, "sharing"))
 ]
 
 
@@ -116,19 +116,6 @@ def viewing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> s
     if asked is None:
         raise InvalidValueError("agency", "name the agency whose view to preview: ?agency=<code>")
     return codes.require("agency", asked, field="agency")
-
-
-def sharing_document(journeys: Journeys, family_id: UUID, *, seconds: float) -> tuple[int, Doc]:
-    """The family's sharing document, at least as of the store's position now: a consent
-    withdrawn before this read is honoured. ViewNotReadyError (504) if the view does not
-    get there within `seconds`."""
-    ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
-    position, doc = journeys.views.read("sharing", str(family_id))
-    if doc is None:  # the view was switched meanwhile: the family's events are the authority
-        position = journeys.app.position()
-        events = journeys.app.family_events(family_id)
-        doc = replay(SharingProjection(), events).docs[str(family_id)]
-    return position, doc
 
 
 def shared_entry(entry: Doc, personal: dict[str, Doc]) -> SharedEntryPublic:

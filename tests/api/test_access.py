@@ -26,7 +26,9 @@ UNGUARDED = {"/health", "/login", "/openapi.json", "/session", "/session/end"}
 RECORDERS = {"practitioner", "lead_practitioner"}
 CORRECTORS = {*RECORDERS, "qa_officer"}
 READERS = {*RECORDERS, "qa_officer", "panel_member"}
-JOURNEY_READERS = {"qa_officer", "panel_member", "lead_practitioner"}
+# Practitioners of both roles read the families of their caseload only (domain.access:
+# tests/api/test_access_properties.py); the role table lets them reach the route.
+JOURNEY_READERS = READERS
 
 # (method, path) -> (a valid body, the roles allowed). Ids in paths are fresh UUIDs, so an
 # allowed role reaches the store and hears that the family does not exist.
@@ -42,6 +44,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/families/{family_id}/journey"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/journey.svg"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/access-log"): (None, {"qa_officer"}),
+    ("GET", "/access-log"): (None, {"qa_officer"}),
+    ("GET", "/access-log.csv"): (None, {"qa_officer"}),
     ("GET", "/families/{family_id}/shared-view"): (None, {"partner", "qa_officer"}),
     ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
@@ -189,7 +193,10 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/search"): READERS,
     ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
     ("GET", "/web/families/{family_id}/timeline"): JOURNEY_READERS,
+    ("GET", "/web/families/{family_id}/print"): JOURNEY_READERS,
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
+    ("GET", "/web/access-log"): {"qa_officer"},
+    ("GET", "/web/families/{family_id}/access-log"): {"qa_officer"},
 }
 
 

@@ -165,7 +165,7 @@ def test_a_withdrawal_hides_at_once_what_only_the_consent_showed(
     withdrawal = client.post(
         f"/families/{story.family_id}/consents/{story.consent_id}/withdrawal",
         json={"occurred_at": at("01-12")},
-        headers=auth("lead_practitioner"),
+        headers=auth("lead_practitioner", user_id="lp-3"),
     )
     assert withdrawal.status_code == 201, withdrawal.text
     after = shared_view(client, headers, story.family_id)  # no min_position asked for
@@ -182,7 +182,7 @@ def test_a_view_behind_the_store_is_not_read_stale_but_answers_504(
     withdrawal = client.post(
         f"/families/{story.family_id}/consents/{story.consent_id}/withdrawal",
         json={"occurred_at": at("01-12")},
-        headers=auth("lead_practitioner"),
+        headers=auth("lead_practitioner", user_id="lp-3"),
     )
     assert withdrawal.status_code == 201, withdrawal.text
 
@@ -209,7 +209,7 @@ def test_what_was_shared_on_a_lawful_basis_shows_with_its_basis(
             "purpose": "safeguarding",
             "lawful_basis": "safeguarding",
         },
-        headers=auth("lead_practitioner"),
+        headers=auth("lead_practitioner", user_id="lp-3"),
     )
     assert sharing.status_code == 201, sharing.text
 
