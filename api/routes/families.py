@@ -4,14 +4,14 @@ filtered by area, by stage, and to the caller's own)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from api.cursors import AfterQuery, decode, next_cursor
-from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering
+from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering, caseload_of
 from api.responses import COMMAND, ERRORS, created
 from api.schemas.commands import FamilyCreate
 from api.schemas.reads import FamilyPagePublic, FamilySummaryPublic
@@ -98,6 +98,13 @@ def family_page(
     return FamilyPage([doc for _, doc in found], cursor, position)
 
 
+def listed_for(journeys: Journeys, identity: Identity, **query: Any) -> FamilyPage:
+    """family_page (`query`: its filters) within the caller's caseload (api.deps): what GET
+    /families and the families page list."""
+    within = caseload_of(journeys, identity, journeys.app.clock())
+    return family_page(journeys, identity, within=within, **query)
+
+
 @router.get("", responses=ERRORS)
 def list_families(
     journeys: JourneysDep,
@@ -110,8 +117,8 @@ def list_families(
     after: AfterQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> FamilyPagePublic:
-    read_after.wait(journeys, "families")
-    page = family_page(
+    read_after.wait(journeys, "families", "caseload")  # the list, and whose caseload
+    page = listed_for(
         journeys, identity, area=area, stage=stage, mine=mine, after=after, limit=limit
     )
     return FamilyPagePublic(

@@ -1,7 +1,7 @@
 """The families list page, `/web/families`: where each family stands (stage and since when,
 level of need, lead agency, latest activity), filtered by area, stage and "my families",
 page by page. The same query, under the same rules, as `GET /families`
-(api.routes.families.family_page)."""
+(api.routes.families.listed_for: family_page within the caller's caseload)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from api.cursors import AfterQuery
 from api.deps import FamilyFinder, JourneysDep
-from api.routes.families import DEFAULT_LIMIT, AreaQuery, LimitQuery, MineQuery, family_page
+from api.routes.families import DEFAULT_LIMIT, AreaQuery, LimitQuery, MineQuery, listed_for
 from api.routes.pages import PageRoute
 from api.templating import render
 from projections.journey import STAGE_LABELS, STAGES
@@ -36,7 +36,7 @@ def families_page(
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> HTMLResponse:
     area, stage = area or None, stage or None
-    listed = family_page(
+    listed = listed_for(
         journeys, identity, area=area, stage=stage, mine=mine, after=after, limit=limit
     )
     asked = {"area": area, "stage": stage, "mine": mine}

@@ -131,3 +131,16 @@ def test_while_an_older_directory_is_still_live_the_list_asks_to_come_back(
 
     assert (response.status_code, response.json()["error"]) == (504, "view_not_ready")
     assert page.status_code == 504
+
+
+def test_a_practitioner_lists_only_the_families_of_their_caseload(
+    client: TestClient, auth: Auth, four: dict[str, Walk]
+) -> None:
+    last = {"min_position": four["closed"].positions[-1]}
+
+    police = client.get("/families", params=last, headers=auth("practitioner", "police"))
+    everyone = listed(client, auth, **last)
+
+    assert police.status_code == 200, police.text
+    assert police.json()["items"] == []  # no family here involves the police
+    assert {f["family_id"] for f in everyone["items"]} == {w.family_id for w in four.values()}

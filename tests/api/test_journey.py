@@ -30,7 +30,7 @@ def test_a_whole_journey_is_recorded_and_read_back_in_order(client: TestClient, 
     found = client.get(
         "/families",
         params={"area": "strood", "min_position": walk.positions[-1]},
-        headers=auth("practitioner"),
+        headers=auth("qa_officer"),  # a practitioner lists their caseload only,
     )
     assert [f["family_id"] for f in found.json()["items"]] == [walk.family_id]
 
@@ -57,6 +57,7 @@ def test_events_carry_who_recorded_each_entry_and_both_times(
 
 def test_families_are_found_page_by_page(client: TestClient, auth: Auth) -> None:
     headers = auth("practitioner")
+    reader = auth("qa_officer")  # reads every family; a practitioner, their caseload only
     body = {
         "occurred_at": "2025-01-06T10:00:00Z",
         "members": [{"relationship": "child", "date_of_birth": "2015-03-01"}],
@@ -70,12 +71,12 @@ def test_families_are_found_page_by_page(client: TestClient, auth: Auth) -> None
     last = answers[-1]["position"]
 
     first = client.get(
-        "/families", params={"area": "strood", "limit": 2, "min_position": last}, headers=headers
+        "/families", params={"area": "strood", "limit": 2, "min_position": last}, headers=reader
     )
     rest = client.get(
         "/families",
         params={"area": "strood", "limit": 2, "after": first.json()["next"]},
-        headers=headers,
+        headers=reader,
     )
 
     strood = [registered[0], registered[2], registered[3]]

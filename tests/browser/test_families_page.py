@@ -6,6 +6,7 @@ next-page link."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -32,6 +33,7 @@ class Families:
     closed: str  # led by LEAD, then closed
     registered: str  # no episode yet
     elsewhere: str  # in Strood, led by LEAD
+    handed: str  # led by LEAD, handed over to another lead yesterday: LEAD reads it a while
 
 
 def record(client: httpx.Client, served: Served, area: str, *steps: str) -> tuple[str, int]:
@@ -65,7 +67,21 @@ def families(served: Served) -> Families:
         led, _ = record(client, served, AREA, "referred", "agreed", "led")
         closed, _ = record(client, served, AREA, "referred", "agreed", "led", "closed")
         registered, _ = record(client, served, AREA)
-        elsewhere, last = record(client, served, "strood", "referred", "agreed", "led")
+        elsewhere, _ = record(client, served, "strood", "referred", "agreed", "led")
+        handed, _ = record(client, served, AREA, "referred", "agreed", "led")
+        handover = client.post(
+            f"/families/{handed}/lead-practitioner",
+            json={
+                "occurred_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+                "practitioner_id": "lp-someone-else",
+                "agency": "early_help",
+            },
+            headers={
+                "Authorization": f"Bearer {token_for(served.tokens, 'lead_practitioner', LEAD)}"
+            },
+        )
+        assert handover.status_code == 201, handover.text
+        last = handover.json()["position"]
         # The page reads the family directory, which follows the store.
         answer = client.get(
             "/families",
@@ -73,7 +89,7 @@ def families(served: Served) -> Families:
             headers={"Authorization": f"Bearer {served.token('qa_officer')}"},
         )
         assert answer.status_code == 200, answer.text
-    return Families(led, closed, registered, elsewhere)
+    return Families(led, closed, registered, elsewhere, handed)
 
 
 def sign_in(browser: WebDriver, served: Served, token: str) -> None:
@@ -108,8 +124,10 @@ def test_a_lead_practitioner_sees_the_families_they_lead_now(
     submit(browser)
     mine = shown(browser)
 
-    assert {families.led, families.closed, families.registered} <= set(everyone)
-    assert set(mine) == {families.led, families.elsewhere}  # the closed one is led no more
+    # Their caseload: the families they lead, and for a while those they led.
+    assert {families.led, families.handed, families.elsewhere} <= set(everyone)
+    assert not {families.registered, families.closed} & set(everyone)  # long ago, or never
+    assert set(mine) == {families.led, families.elsewhere}  # led by someone else now
     area, stage, level, agency, activity = mine[families.led]
     assert (area, level, agency) == ("Luton and Rainham", "Not assessed", "Early help service")
     assert stage.splitlines() == ["Lead practitioner assigned", "since 9 January 2025 (occurred)"]
@@ -137,5 +155,5 @@ def test_a_qa_officer_filters_by_area_and_stage_and_pages_through(
     second = shown(browser)
 
     assert list(first) == [families.led, families.closed]  # in the order they were registered
-    assert list(second) == [families.registered]
+    assert list(second) == [families.registered, families.handed]
     assert browser.find_elements(By.CSS_SELECTOR, "a[rel=next]") == []
