@@ -607,8 +607,12 @@ def recorded_by(events: Iterable[Any], at: datetime) -> list[Any]:
     return list(takewhile(lambda event: event.timestamp <= at, events))
 
 
-def answers_as_recorded(events: Iterable[Event], *, at: datetime) -> JourneyAnswers | None:
-    """The journey's answers as the record showed them at `at` (the current visit counted up
-    to `at`), from one family's events; None if the family was not recorded by then."""
+def answers_as_recorded(
+    events: Iterable[Event], *, at: datetime, as_of: datetime | None = None
+) -> JourneyAnswers | None:
+    """The journey's answers as the record showed them at `at`, the current visit counted up
+    to `as_of` (`at` unless given: now, for an `at` still to come), from one family's
+    events; None if the family was not recorded by then."""
     docs = replay(JourneyProjection(), recorded_by(events, at)).docs
-    return next((journey_answers(doc, as_of=at) for doc in docs.values()), None)
+    until = at if as_of is None else as_of
+    return next((journey_answers(doc, as_of=until) for doc in docs.values()), None)

@@ -46,7 +46,8 @@ def family_journey(
     if as_recorded_at is not None:
         position = journeys.app.position()
         events = journeys.app.family_events(read.family_id)
-        answers = answers_as_recorded(events, at=as_recorded_at)
+        now = journeys.app.clock()
+        answers = answers_as_recorded(events, at=as_recorded_at, as_of=min(as_recorded_at, now))
         if answers is None:
             raise InvalidValueError("as_recorded_at", "the family was not yet recorded then")
         return position, answers

@@ -21,13 +21,12 @@ from fastapi.responses import HTMLResponse
 
 from api.access import AccessRecording
 from api.deps import FamilyRead, JourneyReader, JourneysDep
-from api.routes import timeline
+from api.routes import journey, timeline
 from api.routes.pages import PageRoute
 from api.routes.pages_text import EntryShown, entry_shown, label
 from api.templating import PAGE_HEADERS, environment, long_date, moment, render, words
 from infra.bootstrap import Journeys
-from projections.base import replay
-from projections.journey import JourneyAnswers, JourneyProjection, journey_answers
+from projections.journey import JourneyAnswers
 from projections.timeline import MAX_LIMIT
 
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=PageRoute)
@@ -97,10 +96,7 @@ def entries_by(journeys: Journeys, read: FamilyRead, day: Day) -> Entries:
 def journey_as_recorded(journeys: Journeys, read: FamilyRead, at: datetime) -> JourneyAnswers:
     """The journey's answers as the record showed them at `at`: the family's events recorded
     by then, replayed through the journey projection, as of `at` (or now, if earlier)."""
-    stream: list[Any] = journeys.app.family_events(read.family_id)  # each with its timestamp
-    events = [event for event in stream if event.timestamp <= at]
-    doc = replay(JourneyProjection(), events).docs[str(read.family_id)]
-    return journey_answers(doc, as_of=min(at, journeys.app.clock()))
+    return journey.family_journey(journeys, read, at)[1]
 
 
 def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, Any]:

@@ -327,3 +327,14 @@ def test_the_pathways_picture_is_svg_with_the_cohort(
     assert "Strood" in texts
     assert "escalated" in texts
     assert walk.family_id not in response.text
+
+
+def test_a_journey_as_recorded_in_the_future_counts_its_days_up_to_now(
+    client: TestClient, auth: Auth, walk: Walk
+) -> None:
+    path = f"/families/{walk.family_id}/journey"
+    then = get(client, auth, path, as_recorded_at="2999-01-01T00:00:00Z").json()
+    now = get(client, auth, path, min_position=walk.positions[-1]).json()
+
+    assert then["as_of"] <= now["as_of"]  # not the year 2999
+    assert then["path"] == now["path"]
