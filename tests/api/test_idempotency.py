@@ -78,3 +78,19 @@ def test_keys_belong_to_the_user_who_sent_them(
 
     assert "Idempotent-Replayed" not in theirs.headers
     assert theirs.json()["contact_id"] != mine.json()["contact_id"]
+
+
+def test_a_command_answers_when_it_was_recorded_and_a_replay_the_first_time(
+    client: TestClient, auth: Auth, family: dict[str, str]
+) -> None:
+    url = f"/families/{family['family_id']}/contacts"
+    headers = {**auth("practitioner"), "Idempotency-Key": "contact-recorded-at"}
+    first = client.post(url, json=CONTACT, headers=headers)
+
+    again = client.post(url, json=CONTACT, headers=headers)
+
+    events = client.get(f"/families/{family['family_id']}/events", headers=auth("qa_officer"))
+    contact = events.json()["items"][-1]
+    assert contact["type"] == "ContactRecorded"
+    assert first.json()["recorded_at"] == contact["recorded_at"]
+    assert again.json()["recorded_at"] == contact["recorded_at"]
