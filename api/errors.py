@@ -72,7 +72,9 @@ def invalid_request(exc: RequestValidationError) -> ErrorResponse:
 
 def invalid_value(exc: InvalidValueError) -> ErrorResponse:
     valid = list(exc.valid) if isinstance(exc, UnknownCodeError) else None
-    return error(422, "invalid", exc.detail, field=exc.field, valid=valid)
+    # Listed like a validation error's fields, so a client reads every 422 the same way.
+    errors = [{"field": exc.field, "detail": exc.detail}]
+    return error(422, "invalid", exc.detail, field=exc.field, valid=valid, errors=errors)
 
 
 def http_error(exc: HTTPException) -> ErrorResponse:

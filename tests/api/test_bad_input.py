@@ -68,6 +68,51 @@ INVALID: dict[str, tuple[str, Any, str]] = {
         "decision",
     ),
     "body not an object": ("/contacts", ["not", "an", "object"], ""),
+    # Types are not coerced: a number is not a time, a digit string is not a time, "yes"
+    # is not a boolean, a number is not a date.
+    "occurred_at a number": ("/contacts", {**CONTACT, "occurred_at": 12345}, "occurred_at"),
+    "occurred_at a digit string": (
+        "/contacts",
+        {**CONTACT, "occurred_at": "1700000000"},
+        "occurred_at",
+    ),
+    "occurred_at a date without a time": (
+        "/contacts",
+        {**CONTACT, "occurred_at": "2025-01-07"},
+        "occurred_at",
+    ),
+    "send a word": (
+        "/members",
+        {"occurred_at": "2025-01-07T10:00:00Z", "relationship": "child", "send": "yes"},
+        "send",
+    ),
+    "send a number": (
+        "/members",
+        {"occurred_at": "2025-01-07T10:00:00Z", "relationship": "child", "send": 1},
+        "send",
+    ),
+    "date of birth a number": (
+        "/members",
+        {"occurred_at": "2025-01-07T10:00:00Z", "relationship": "child", "date_of_birth": 0},
+        "date_of_birth",
+    ),
+    "period start a number": (
+        "/outcome-evidence",
+        {**EVIDENCE, "period_start": 1735689600},
+        "period_start",
+    ),
+    "period end a digit string": (
+        "/outcome-evidence",
+        {**EVIDENCE, "period_end": "20250531"},
+        "period_end",
+    ),
+    # Before the oldest member of the household was born (the family's eldest, the parent
+    # registered without a date of birth, is not known; the child was born in 2015).
+    "occurred before anyone in the family was born": (
+        "/contacts",
+        {**CONTACT, "occurred_at": "1970-01-01T00:00:00Z"},
+        "occurred_at",
+    ),
 }
 
 
