@@ -953,7 +953,7 @@ class JourneysApplication(Application[UUID]):
         """(position, family id) of every erasure recorded after store position `after` (up
         to `upto`, if given)."""
         topic = get_topic(Family.PersonalDataErased)
-        while True:
+        while self.anything_after(after):
             batch = self.recorder.select_notifications(
                 start=after + 1, limit=500, stop=upto, topics=[topic]
             )
@@ -986,6 +986,8 @@ class JourneysApplication(Application[UUID]):
         if area is not None:
             self.codes.require("area", area, field="area")
         items: list[FamilySummary] = []
+        if not self.anything_after(after):
+            return FamilyPage(items, None)
         start = after + 1
         while len(items) < limit:
             batch = self.recorder.select_notifications(
@@ -1009,6 +1011,11 @@ class JourneysApplication(Application[UUID]):
 
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def anything_after(self, after: int) -> bool:
+        """Whether the store holds a position after `after`. Asked before reading from
+        `after + 1`, which past the largest position would not fit the store's 64-bit ints."""
+        return after < self.position()
 
     def iter_family_ids(self) -> Iterator[UUID]:
         after = 0
