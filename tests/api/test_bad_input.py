@@ -360,3 +360,29 @@ def test_a_position_at_the_end_of_the_range_answers_an_empty_page_not_a_500(
     if response.status_code == 200:
         assert response.json()["items"] == []
         assert response.json()["next"] is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b'{"occurred_at": ', id="malformed JSON"),
+        pytest.param(b'{"occurred_at": "\xff\xfe"}', id="not UTF-8"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested too deep"),
+    ],
+)
+def test_a_body_that_cannot_be_read_is_422_naming_the_body_not_an_offset(
+    client: TestClient, auth: Auth, content: bytes
+) -> None:
+    before = store_position(client)
+
+    response = client.post(
+        "/families",
+        content=content,
+        headers={**auth("practitioner"), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422, response.text
+    answer = response.json()
+    assert (answer["error"], answer["field"]) == ("invalid", "body")
+    assert answer["errors"] == [{"field": "body", "detail": answer["detail"]}]
+    assert store_position(client) == before
