@@ -386,3 +386,35 @@ def test_a_body_that_cannot_be_read_is_422_naming_the_body_not_an_offset(
     assert (answer["error"], answer["field"]) == ("invalid", "body")
     assert answer["errors"] == [{"field": "body", "detail": answer["detail"]}]
     assert store_position(client) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule"),
+    [
+        # After the day it was recorded (the contact was recorded today, in 2026 or later).
+        ({"occurred_at": "2099-01-01T10:00:00Z"}, "occurred_in_future"),
+        ({"period_start": "2025-06-01"}, "period_order"),
+    ],
+)
+def test_a_correction_that_would_break_a_rule_is_409_with_the_rule(
+    *, client: TestClient, auth: Auth, family: dict[str, str], changes: Any, rule: str
+) -> None:
+    url = f"/families/{family['family_id']}"
+    evidence = client.post(f"{url}/outcome-evidence", json=EVIDENCE, headers=auth("practitioner"))
+    assert evidence.status_code == 201, evidence.text
+    before = store_position(client)
+
+    response = client.post(
+        f"{url}/corrections",
+        json={
+            "occurred_at": "2025-06-11T10:00:00Z",
+            "target_entry_id": evidence.json()["entry_id"],
+            "reason": "wrong_date",
+            "changes": changes,
+        },
+        headers=auth("practitioner"),
+    )
+
+    assert response.status_code == 409, response.text
+    assert (response.json()["error"], response.json()["rule"]) == ("rule_broken", rule)
+    assert store_position(client) == before

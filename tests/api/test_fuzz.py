@@ -5,14 +5,16 @@ body that the OpenAPI documents for that operation.
 Bounded and repeatable: schemathesis' boundary values (coverage phase), then a few random
 examples per operation, valid and invalid, derandomized, so the run takes well under two
 minutes on one core and finds the same thing every time. Paths name a real family (the
-examples would otherwise stop at 404); each operation is sent with the token of a role
-that may use it, so the examples reach the rules behind the access check.
+examples would otherwise stop at 404); the cases are sent with the tokens of several
+roles, mostly ones that may use the operation, so they reach the rules behind the access
+check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import cycle
 from pathlib import Path
 
 import pytest
@@ -37,9 +39,21 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# The erasure and legal holds are an admin's; reads go to a QA officer (who reads every
-# family), every other command to a lead practitioner.
+# The erasure and legal holds are an admin's; reads go in turn to every reading role (a QA
+# officer reads every family; the others see less, or are refused), every other command in
+# turn to a lead practitioner and a practitioner. The order of the cases is fixed, so the
+# turns are too.
 ADMIN_PATHS = ("/erasure", "/legal-hold")
+READERS = cycle(
+    [
+        ("qa_officer", "early_help"),
+        ("lead_practitioner", "early_help"),
+        ("partner", "police"),
+        ("panel_member", "early_help"),
+        ("researcher", "early_help"),
+    ]
+)
+RECORDERS = cycle([("lead_practitioner", "early_help"), ("practitioner", "school")])
 
 # The app's own OpenAPI. Building the app opens nothing: the store is opened at start-up,
 # in the `fuzzed` fixture below.
@@ -66,12 +80,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         yield Fuzzed(client, auth, registered.json()["family_id"])
 
 
-def role_for(case: Case) -> str:
+def sender_of(case: Case) -> tuple[str, str]:
+    """(role, agency) of the token the case is sent with."""
     if case.method.upper() == "GET":
-        return "qa_officer"
+        return next(READERS)
     if any(part in case.path for part in ADMIN_PATHS):
-        return "admin"
-    return "lead_practitioner"
+        return ("admin", "early_help")
+    return next(RECORDERS)
 
 
 def clamp_min_position(case: Case, fuzzed: Fuzzed) -> None:
@@ -101,7 +116,7 @@ def test_no_operation_answers_a_server_error_or_an_undocumented_answer(
     if case.path_parameters and "family_id" in case.path_parameters:
         case.path_parameters["family_id"] = fuzzed.family_id
     clamp_min_position(case, fuzzed)
-    headers = fuzzed.auth(role_for(case))
+    headers = fuzzed.auth(*sender_of(case))
 
     response = fuzzed.client.request(**case.as_transport_kwargs(headers=headers))
 
