@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
+from domain.errors import RuleBrokenError
+from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress
-from tests.domain.journey import SOCIAL_CARE, STEP, Clock, Journey
+from tests.domain.journey import CHILD, LEAD, PARENT, SOCIAL_CARE, STEP, Clock, Journey
+from tests.domain.test_rules_erasure import snapshot_round_trip
 
 # The child of the journey's household was born in 2014, the parent in 1986.
 BEFORE_ANYONE_WAS_BORN = datetime(1970, 1, 1, tzinfo=UTC)
@@ -256,3 +259,44 @@ def test_a_correction_keeps_an_escalation_before_its_response(journey: Journey) 
         moved(journey, "response", raised_at - timedelta(minutes=1))
     with journey.refuses("chronology"):
         moved(journey, "escalation", responded_at + STEP)
+
+
+# -- kept across snapshots -------------------------------------------------------------------
+
+
+def test_times_and_births_survive_a_snapshot_and_the_rules_still_hold(journey: Journey) -> None:
+    journey.to("lead_assigned")
+    remember(journey, "lead")
+    journey.close_episode(reason="no_further_action", outcome_statuses=())
+    closed_at = journey.latest["occurred_at"]
+
+    restored = snapshot_round_trip(journey)
+
+    assert restored == journey.family()
+    assert restored.times == journey.family().times
+    assert {p.date_of_birth for p in restored.births.values()} == {
+        CHILD.date_of_birth,
+        PARENT.date_of_birth,
+    }
+    with pytest.raises(RuleBrokenError) as caught:
+        restored.correct_entry(
+            target_entry_id=journey.ids["lead"],
+            changes=(FieldChange("occurred_at", (closed_at + STEP).isoformat()),),
+            member_id=None,
+            reason="wrong_date",
+            personal=None,
+            codes=journey.app.codes,
+            now=journey.clock.now,
+            entry_id=uuid4(),
+            occurred_at=journey.clock.now,
+            actor=LEAD,
+        )
+    assert caught.value.rule == "chronology"
+
+
+def test_a_snapshot_from_before_times_were_kept_loads_with_none_known() -> None:
+    state: dict[str, object] = {"entries": {}}
+
+    Family.upcast_v2_v3(state)
+
+    assert state == {"entries": {}, "times": {}, "follows": {}, "periods": {}, "births": {}}
