@@ -21,11 +21,11 @@ answers what agency A sees, by these rules (the first that holds is the reason g
 | 1 | A recorded it: the contact's `agency` for a contact, else   | own                    |
 |   | the recorder's agency (both as first recorded)              |                        |
 | 2 | a sharing consent in force covers A and the entry's purpose | consent <consent_id>   |
-|   | (PURPOSES below)                                            |                        |
+|   | (domain.disclosure)                                         |                        |
 | 3 | it is itself a disclosure to A on a recorded lawful basis:  | shared <this entry>,   |
 |   | information shared with A, or an escalation to A            | its lawful basis       |
 | 4 | information was shared with A (a sharing not retracted)     | shared <that sharing>, |
-|   | naming the entry's category (CATEGORIES below), the entry   | its lawful basis       |
+|   | naming the entry's category (domain.disclosure), the entry  | its lawful basis       |
 |   | was in the record when the sharing was recorded (before it  |                        |
 |   | in the family's stream), and, if the sharing names an       |                        |
 |   | episode, the entry is of that episode (contact details,     |                        |
@@ -41,7 +41,7 @@ answers what agency A sees, by these rules (the first that holds is the reason g
   art. 19: recipients are told of rectifications), recorded before or after the sharing.
 - Rule 4 covers the record as it stood when the sharing was written down: an entry
   recorded later was not part of what was shared, even if it is about earlier events.
-- An entry in no category (None below) is never shown by a lawful-basis sharing.
+- An entry in no category is never shown by a lawful-basis sharing.
 - Personal data is shown on visible entries only: an entry's notes where the entry is
   visible; members' names, dates of birth and addresses live only on the registration and
   member entries (and their corrections), category `contact_details`, so they show only
@@ -55,94 +55,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import singledispatchmethod
 
+from domain.disclosure import ABOUT_ANOTHER, CONTACT_CATEGORIES, ENTRY_TYPES
 from domain.family import Family
 from projections.base import Doc, Documents, Event, Projection
 from projections.timeline import TimelineProjection, as_of, sort_key
 
-# The purpose an entry is shared for, by type (a code of the list `sharing_purpose`); the
-# information shared with an agency is shared for the purpose it names itself. None: for no
-# purpose (records management: erasure, legal holds), seen by the agency that recorded it.
-PURPOSES: Mapping[str, str | None] = {
-    "Registered": "coordinating_support",
-    "MemberAdded": "coordinating_support",
-    "MemberLeft": "coordinating_support",
-    "ContactRecorded": "coordinating_support",
-    "SupportRequested": "coordinating_support",
-    "SupportAgreed": "coordinating_support",
-    "SupportDeclined": "coordinating_support",
-    "ConsentGiven": "coordinating_support",
-    "ConsentWithdrawn": "coordinating_support",
-    "LeadPractitionerAssigned": "coordinating_support",
-    "EpisodeClosed": "coordinating_support",
-    "AssessmentStarted": "assessment",
-    "AssessmentCompleted": "assessment",
-    "PlanAgreed": "plan_delivery",
-    "PlanRevised": "plan_delivery",
-    "ReviewHeld": "plan_delivery",
-    "OutcomeEvidenced": "plan_delivery",
-    "EscalationRaised": "escalation",
-    "EscalationResponded": "escalation",
-    "SteppedDown": "escalation",
-    "PersonalDataErased": None,
-    "LegalHoldPlaced": None,
-    "LegalHoldLifted": None,
-}
-PURPOSE_FACT = {"InformationShared": "purpose"}
-
-# The information category an entry is in, by type (a code of the list
-# `information_category`); None: in no category. A contact is in its agency's category.
-CATEGORIES: Mapping[str, str | None] = {
-    "Registered": "contact_details",
-    "MemberAdded": "contact_details",
-    "MemberLeft": "contact_details",
-    "SupportRequested": "assessment",
-    "AssessmentStarted": "assessment",
-    "AssessmentCompleted": "assessment",
-    "SupportAgreed": "plan",
-    "SupportDeclined": "plan",
-    "LeadPractitionerAssigned": "plan",
-    "PlanAgreed": "plan",
-    "PlanRevised": "plan",
-    "ReviewHeld": "review",
-    "OutcomeEvidenced": "review",
-    "EpisodeClosed": "review",
-    "EscalationRaised": "safeguarding_concern",
-    "EscalationResponded": "safeguarding_concern",
-    "SteppedDown": "safeguarding_concern",
-    "ConsentGiven": None,
-    "ConsentWithdrawn": None,
-    "InformationShared": None,
-    "PersonalDataErased": None,
-    "LegalHoldPlaced": None,
-    "LegalHoldLifted": None,
-}
-CONTACT_CATEGORIES: Mapping[str, str | None] = {
-    "police": "police",
-    "youth_justice": "police",
-    "probation": "police",
-    "health_visiting": "health",
-    "school_nursing": "health",
-    "gp": "health",
-    "camhs": "health",
-    "adult_mental_health": "health",
-    "substance_misuse": "health",
-    "school": "education",
-    "education_welfare": "education",
-    "send_service": "education",
-    "children_social_care": "safeguarding_concern",
-    "domestic_abuse": "safeguarding_concern",
-    "early_help": None,
-    "housing": None,
-    "jobcentre": None,
-    "voluntary_sector": None,
-}
 # Entries that are a disclosure to an agency (rule 3): the fact naming it.
 DISCLOSED_TO: Mapping[str, str] = {
     "InformationShared": "with_agency",
     "EscalationRaised": "to_service",
 }
-# Entries about another entry (rule 5).
-ABOUT_ANOTHER = frozenset({"EntryCorrected", "EntryRetracted"})
 CONTACT_DETAILS = "contact_details"
 
 
@@ -327,12 +249,22 @@ def recording_agency(stored: Doc) -> str:
 
 
 def purpose_of(stored: Doc) -> str | None:
-    fact = PURPOSE_FACT.get(stored["type"])
-    purpose: str | None = stored["facts"][fact] if fact else PURPOSES.get(stored["type"])
-    return purpose
+    """The purpose an entry serves (domain.disclosure); None for an unknown type."""
+    rule = ENTRY_TYPES.get(stored["type"])
+    if rule is None:
+        return None
+    if rule.purpose_from == "named_purpose":
+        named: str = stored["facts"]["purpose"]
+        return named
+    return rule.purpose
 
 
 def category_of(stored: Doc) -> str | None:
-    if stored["type"] == "ContactRecorded":
+    """The information category an entry is in (domain.disclosure); None for an unknown
+    type, or one in no category."""
+    rule = ENTRY_TYPES.get(stored["type"])
+    if rule is None:
+        return None
+    if rule.category_from == "contact_agency":
         return CONTACT_CATEGORIES.get(stored["facts"]["agency"])
-    return CATEGORIES.get(stored["type"])
+    return rule.category

@@ -102,6 +102,23 @@ def shared_view(client: TestClient, headers: dict[str, str], family_id: str, **p
     return client.get(f"/families/{family_id}/shared-view", params=params, headers=headers)
 
 
+def share_with_police(client: TestClient, auth: Auth, story: Story, category: str) -> Any:
+    """Information of one category shared with the police, for safeguarding."""
+    sharing = client.post(
+        f"/families/{story.family_id}/information-sharing",
+        json={
+            "occurred_at": at("01-12"),
+            "with_agency": "police",
+            "categories": [category],
+            "purpose": "safeguarding",
+            "lawful_basis": "safeguarding",
+        },
+        headers=auth("lead_practitioner"),
+    )
+    assert sharing.status_code == 201, sharing.text
+    return sharing
+
+
 def seen(answer: Any) -> dict[str, dict[str, Any]]:
     """Entry id -> the entry, of a 200 answer."""
     assert answer.status_code == 200, answer.text
@@ -200,18 +217,7 @@ def test_a_view_behind_the_store_is_not_read_stale_but_answers_504(
 def test_what_was_shared_on_a_lawful_basis_shows_with_its_basis(
     client: TestClient, auth: Auth, story: Story
 ) -> None:
-    sharing = client.post(
-        f"/families/{story.family_id}/information-sharing",
-        json={
-            "occurred_at": at("01-12"),
-            "with_agency": "police",
-            "categories": ["contact_details"],
-            "purpose": "safeguarding",
-            "lawful_basis": "safeguarding",
-        },
-        headers=auth("lead_practitioner"),
-    )
-    assert sharing.status_code == 201, sharing.text
+    sharing = share_with_police(client, auth, story, "contact_details")
 
     entries = seen(shared_view(client, auth("partner", "police"), story.family_id))
 
@@ -272,3 +278,18 @@ def test_reads_and_a_refused_attempt_at_another_agency_s_view_are_in_the_access_
         ("shared view", "read", {}),
         ("shared view", "refused", {"agency": "school"}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("category", "not_shared"),
+    [("assessment", {"SupportRequested"}), ("plan", {"SupportAgreed", "LeadPractitionerAssigned"})],
+)
+def test_sharing_a_category_shares_only_the_entries_it_names(
+    client: TestClient, auth: Auth, story: Story, category: str, not_shared: set[str]
+) -> None:
+    sharing = share_with_police(client, auth, story, category)
+
+    entries = seen(shared_view(client, auth("partner", "police"), story.family_id))
+
+    assert not {entry["type"] for entry in entries.values()} & not_shared
+    assert set(entries) == {story.police_contact, sharing.json()["entry_id"]}
