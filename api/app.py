@@ -17,6 +17,7 @@ from api.routes import (
     access_log,
     assessments,
     closures,
+    codelists,
     consents,
     contacts,
     corrections,
@@ -79,6 +80,7 @@ ROUTERS = (
     access_log,
     integrity,
     shared_view,
+    codelists,
     # The web pages, and signing in to them.
     session,
     pages,

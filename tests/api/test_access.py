@@ -46,6 +46,7 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
+    ("GET", "/codelists"): (None, set(ROLES)),
     ("POST", "/families/{family_id}/members"): (
         {"occurred_at": T, "relationship": "child"},
         RECORDERS,
