@@ -43,6 +43,7 @@ from api.routes import (
     reviews,
     search,
     session,
+    shared_families,
     shared_view,
     step_downs,
     support_decisions,
@@ -81,6 +82,7 @@ ROUTERS = (
     integrity,
     shared_view,
     codelists,
+    shared_families,
     # The web pages, and signing in to them.
     session,
     pages,

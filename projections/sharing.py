@@ -52,7 +52,7 @@ answers what agency A sees, by these rules (the first that holds is the reason g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import singledispatchmethod
 
 from domain.disclosure import ABOUT_ANOTHER, CONTACT_CATEGORIES, ENTRY_TYPES
@@ -268,3 +268,46 @@ def category_of(stored: Doc) -> str | None:
     if rule.category_from == "contact_agency":
         return CONTACT_CATEGORIES.get(stored["facts"]["agency"])
     return rule.category
+
+
+def shared_summary(doc: Doc, agency: str) -> Doc | None:
+    """A family at a glance, for the list of families shared with `agency`; None if it sees
+    nothing of the family:
+
+        {"family_id", "area", "categories": the information categories of what it sees
+         (codes, sorted; domain.disclosure), "bases": the kinds of reason it sees them for
+         ("consent", "own", "shared"), "since": {"occurred_at", "recorded_at"} of the
+         first entry that let it see something (an entry of its own, a consent given, a
+         disclosure to it), as corrected}"""
+    reasons = visibility(doc, agency)
+    if not reasons:
+        return None
+    stored = {entry["entry_id"]: entry for entry in doc["entries"]}
+    categories = {category_of(stored[entry_id]) for entry_id in reasons}
+    grants = [stored[_granted_by(doc, entry_id, reason)] for entry_id, reason in reasons.items()]
+    first = min((as_of(entry) for entry in grants), key=lambda e: (e["recorded_at"], e["version"]))
+    return {
+        "family_id": doc["family_id"],
+        "area": doc["area"],
+        "categories": sorted(c for c in categories if c is not None),
+        "bases": sorted({reason["basis"] for reason in reasons.values()}),
+        "since": {"occurred_at": first["occurred_at"], "recorded_at": first["recorded_at"]},
+    }
+
+
+def _granted_by(doc: Doc, entry_id: str, reason: Doc) -> str:
+    """The entry that lets the agency see `entry_id`: itself, the consent, the disclosure."""
+    if reason["basis"] == "consent":
+        consent = next(c for c in doc["consents"] if c["consent_id"] == reason["consent_id"])
+        given: str = consent["given"]["entry_id"]
+        return given
+    if reason["basis"] == "shared":
+        shared: str = reason["entry_id"]
+        return shared
+    return entry_id
+
+
+def families_shared_with(docs: Iterable[tuple[str, Doc]], agency: str) -> list[Doc]:
+    """`shared_summary` of every family `agency` sees something of, in the order given."""
+    summaries = (shared_summary(doc, agency) for _, doc in docs)
+    return [summary for summary in summaries if summary is not None]

@@ -47,6 +47,7 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
     ("GET", "/codelists"): (None, set(ROLES)),
+    ("GET", "/shared-families"): (None, {"partner", "qa_officer"}),
     ("POST", "/families/{family_id}/members"): (
         {"occurred_at": T, "relationship": "child"},
         RECORDERS,
@@ -179,7 +180,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
 
 # Query parameters a route needs to answer at all (a search needs a term).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
-    ("GET", "/families/search"): {"family_name": "Nobody"}
+    ("GET", "/families/search"): {"family_name": "Nobody"},
+    ("GET", "/shared-families"): {"agency": "children_social_care"},  # the token's agency
 }
 
 

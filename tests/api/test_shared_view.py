@@ -293,3 +293,51 @@ def test_sharing_a_category_shares_only_the_entries_it_names(
 
     assert not {entry["type"] for entry in entries.values()} & not_shared
     assert set(entries) == {story.police_contact, sharing.json()["entry_id"]}
+
+
+def shared_families(client: TestClient, headers: dict[str, str], **params: Any) -> Any:
+    return client.get("/shared-families", params=params, headers=headers)
+
+
+def test_the_families_an_agency_sees_something_of_with_what_why_and_since_when(
+    client: TestClient, auth: Auth, story: Story
+) -> None:
+    school = shared_families(client, auth("partner", "school"))
+    gp = shared_families(client, auth("partner", "gp"))
+
+    assert school.status_code == 200, school.text
+    [family] = school.json()["items"]
+    assert family["family_id"] == story.family_id
+    assert family["area"] == "chatham"
+    # Its own contact, and what the consent for coordinating support covers.
+    assert family["bases"] == ["consent", "own"]
+    assert {"contact_details", "police", "education"} <= set(family["categories"])
+    assert family["since"]["occurred_at"].startswith(at("01-07")[:10])
+    assert school.json()["next"] is None
+    assert gp.json() == {"agency": "gp", "items": [], "next": None}
+    assert not any(name in school.text for name in (*NAMES, SCHOOL_NOTES))
+
+
+def test_the_families_list_is_paged_and_a_qa_officer_names_the_agency(
+    client: TestClient, auth: Auth, story: Story
+) -> None:
+    other = Walk(client, auth)
+    registered = other.post(
+        "",
+        {"occurred_at": at("01-06"), "area": "strood", "members": [{"relationship": "child"}]},
+        event="Registered",
+        role="practitioner",
+        agency="school",
+    )
+    qa = auth("qa_officer")
+
+    first = shared_families(client, qa, agency="school", limit=1)
+    second = shared_families(client, qa, agency="school", limit=1, after=first.json()["next"])
+
+    assert first.status_code == second.status_code == 200
+    listed = [item["family_id"] for item in first.json()["items"] + second.json()["items"]]
+    assert sorted(listed) == sorted([story.family_id, registered["family_id"]])
+    assert second.json()["next"] is None
+    assert shared_families(client, qa).status_code == 422
+    refused = shared_families(client, auth("partner", "police"), agency="school")
+    assert refused.status_code == 403

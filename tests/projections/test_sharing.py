@@ -16,7 +16,7 @@ from domain.disclosure import ABOUT_ANOTHER, CONTACT_CATEGORIES, ENTRY_TYPES
 from domain.family import Family
 from domain.values import Actor
 from projections.base import Doc, replay
-from projections.sharing import SharingProjection, shared_view
+from projections.sharing import SharingProjection, families_shared_with, shared_view
 from projections.timeline import TimelineProjection, timeline
 from tests.domain.journey import (
     CHILD,
@@ -389,3 +389,32 @@ def test_sharing_a_category_shares_the_entries_it_names_and_no_others(
 
     s = entry_id(j, sharing)
     assert seen(doc, "police") == dict.fromkeys([*ids_of(j, *shares), s], shared(s, "safeguarding"))
+
+
+def test_the_families_an_agency_sees_something_of_say_what_why_and_since_when() -> None:
+    j = new_journey()
+    j.to("planned")
+    sharing = j.share_information(
+        with_agency="police",
+        categories=("plan", "contact_details"),
+        purpose="safeguarding",
+        lawful_basis="safeguarding",
+        occurred_at=datetime.fromisoformat("2025-03-01T09:00:00+00:00"),
+    )
+    doc = view(j)
+    [shared_record] = doc["sharings"]
+
+    assert families_shared_with([("f", doc)], "gp") == []
+    assert families_shared_with([("f", doc)], "police") == [
+        {
+            "family_id": str(j.family_id),
+            "area": doc["area"],
+            "categories": ["contact_details", "plan"],
+            "bases": ["shared"],
+            "since": {
+                "occurred_at": shared_record["occurred_at"],
+                "recorded_at": shared_record["recorded_at"],
+            },
+        }
+    ]
+    assert shared_record["entry_id"] == entry_id(j, sharing)
