@@ -46,6 +46,7 @@ WHAT: Mapping[str, str] = {
     "/families/{family_id}/access-log": "access log",
     "/web/families/{family_id}": "family page",
     "/web/families/{family_id}/timeline": "family page timeline",
+    "/web/families/{family_id}/shared": "shared view page",
 }
 
 # The query parameters that shape what a read shows, and the shape each must have to be

@@ -35,6 +35,7 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_partner,
     pages_search,
     pathways,
     plans,
@@ -87,6 +88,7 @@ ROUTERS = (
     session,
     pages,
     pages_search,
+    pages_partner,
 )
 
 

@@ -311,3 +311,10 @@ def families_shared_with(docs: Iterable[tuple[str, Doc]], agency: str) -> list[D
     """`shared_summary` of every family `agency` sees something of, in the order given."""
     summaries = (shared_summary(doc, agency) for _, doc in docs)
     return [summary for summary in summaries if summary is not None]
+
+
+def granting_entry(doc: Doc, entry_id: str, reason: Doc) -> Doc:
+    """The entry (as corrected) that lets an agency see `entry_id` for `reason`: the entry
+    itself (own), the consent given (consent), or the disclosure to it (shared)."""
+    wanted = _granted_by(doc, entry_id, reason)
+    return as_of(next(entry for entry in doc["entries"] if entry["entry_id"] == wanted))

@@ -193,6 +193,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
     ("GET", "/web/families/{family_id}/timeline"): JOURNEY_READERS,
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
+    ("GET", "/web/shared"): {"partner", "qa_officer"},
+    ("GET", "/web/families/{family_id}/shared"): {"partner", "qa_officer"},
 }
 
 

@@ -259,6 +259,17 @@ def test_other_roles_may_not_read_a_shared_view(
     assert SCHOOL_NOTES not in answer.text
 
 
+def logged(client: TestClient, auth: Auth, story: Story, user_id: str) -> list[Any]:
+    """(what, outcome, detail) of each read of the family by `user_id`, in order."""
+    log = client.get(f"/families/{story.family_id}/access-log", headers=auth("qa_officer"))
+    assert log.status_code == 200, log.text
+    return [
+        (item["what"], item["outcome"], item["detail"])
+        for item in reversed(log.json()["items"])
+        if item["user_id"] == user_id
+    ]
+
+
 def test_reads_and_a_refused_attempt_at_another_agency_s_view_are_in_the_access_log(
     client: TestClient, auth: Auth, story: Story
 ) -> None:
@@ -266,15 +277,7 @@ def test_reads_and_a_refused_attempt_at_another_agency_s_view_are_in_the_access_
     shared_view(client, headers, story.family_id)
     shared_view(client, headers, story.family_id, agency="school")
 
-    log = client.get(f"/families/{story.family_id}/access-log", headers=auth("qa_officer"))
-
-    assert log.status_code == 200, log.text
-    by_partner = [
-        (item["what"], item["outcome"], item["detail"])
-        for item in reversed(log.json()["items"])
-        if item["user_id"] == "pc-41"
-    ]
-    assert by_partner == [
+    assert logged(client, auth, story, "pc-41") == [
         ("shared view", "read", {}),
         ("shared view", "refused", {"agency": "school"}),
     ]
@@ -341,3 +344,21 @@ def test_the_families_list_is_paged_and_a_qa_officer_names_the_agency(
     assert shared_families(client, qa).status_code == 422
     refused = shared_families(client, auth("partner", "police"), agency="school")
     assert refused.status_code == 403
+
+
+def test_the_shared_view_page_is_logged_as_the_shared_view_is(
+    client: TestClient, auth: Auth, story: Story
+) -> None:
+    headers = auth("partner", "police", user_id="pc-42")
+    page = client.get(f"/web/families/{story.family_id}/shared", headers=headers)
+    other = client.get(f"/web/families/{story.family_id}/shared?agency=school", headers=headers)
+
+    assert page.status_code == 200
+    assert POLICE_NOTES in page.text
+    assert "recorded by your agency" in page.text
+    assert other.status_code == 403
+    assert SCHOOL_NOTES not in page.text + other.text
+    assert logged(client, auth, story, "pc-42") == [
+        ("shared view page", "read", {}),
+        ("shared view page", "refused", {"agency": "school"}),
+    ]
