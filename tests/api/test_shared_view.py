@@ -353,9 +353,16 @@ def test_the_shared_view_page_is_logged_as_the_shared_view_is(
     page = client.get(f"/web/families/{story.family_id}/shared", headers=headers)
     other = client.get(f"/web/families/{story.family_id}/shared?agency=school", headers=headers)
 
+    school = client.get(
+        f"/web/families/{story.family_id}/shared", headers=auth("partner", "school")
+    )
+
     assert page.status_code == 200
     assert POLICE_NOTES in page.text
     assert "recorded by your agency" in page.text
+    # The school sees the police's contact under the family's consent, given on 11 January.
+    assert POLICE_NOTES in school.text
+    assert "consent given 11 January 2025 (occurred)" in school.text
     assert other.status_code == 403
     assert SCHOOL_NOTES not in page.text + other.text
     assert logged(client, auth, story, "pc-42") == [
