@@ -8,6 +8,8 @@ in the access log as that read is. A QA officer previews an agency's pages with 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -86,6 +88,7 @@ def shared_view_page(
             "entry": entry,
             "label": entry_label(entry.type),
             "notes": (entry.personal or {}).get("notes"),
+            "people": people(entry.personal or {}),
             "because": because(shown.doc, entry, codes, preview=preview),
         }
         for entry in shown.entries
@@ -102,6 +105,22 @@ def shared_view_page(
         preview=preview,
         rows=rows,
     )
+
+
+def people(personal: Mapping[str, Any]) -> list[str]:
+    """The members an entry names, in words: shown where the family's contact details are
+    covered (the shared view gives them only then)."""
+    lines = []
+    for member in personal.get("members", {}).values():
+        name = " ".join(member[k] for k in ("given_name", "family_name") if member.get(k))
+        born = member.get("date_of_birth")
+        parts = [
+            name or "A member, name not recorded",
+            *([f"born {long_date(date.fromisoformat(born))}"] if born else []),
+            *([member["address"]] if member.get("address") else []),
+        ]
+        lines.append(", ".join(parts))
+    return lines
 
 
 def because(doc: Doc, entry: SharedEntryPublic, codes: CodeLists, *, preview: bool) -> str:

@@ -363,6 +363,8 @@ def test_the_shared_view_page_is_logged_as_the_shared_view_is(
     # The school sees the police's contact under the family's consent, given on 11 January.
     assert POLICE_NOTES in school.text
     assert "consent given 11 January 2025 (occurred)" in school.text
+    assert "Ada, born 1 March 2015" in school.text  # contact details, under the consent
+    assert not any(name in page.text for name in NAMES)  # the police have none of them
     assert other.status_code == 403
     assert SCHOOL_NOTES not in page.text + other.text
     assert logged(client, auth, story, "pc-42") == [

@@ -48,7 +48,8 @@ def shared(served: Served) -> Shared:
             assert answer.status_code == 201, answer.text
             return answer.json()
 
-        family = post("/families", {"area": "gillingham", "members": [{"relationship": "child"}]})
+        child = {"relationship": "child", "given_name": "Wren", "date_of_birth": "2016-04-02"}
+        family = post("/families", {"area": "gillingham", "members": [child]})
         base = f"/families/{family['family_id']}"
         contact = post(
             f"{base}/contacts",
@@ -107,6 +108,7 @@ def test_the_police_find_the_family_shared_with_them_and_read_why_each_entry_sho
     assert reasons(browser) == {shared.registration: why, shared.contact: why, shared.sharing: why}
     text = browser.find_element(By.TAG_NAME, "main").text
     assert NOTES in text
+    assert "Wren, born 2 April 2016" in text  # contact details were shared
     assert "Contact" in text
     assert "Information shared" in text
     assert "ContactRecorded" not in browser.page_source  # types by label, never raw codes
@@ -122,6 +124,7 @@ def test_an_agency_with_nothing_shared_finds_nothing_and_cannot_read_the_family(
     browser.get(f"{served.base_url}/web/families/{shared.family_id}/shared")
     assert reasons(browser) == {}
     assert NOTES not in browser.page_source
+    assert "Wren" not in browser.page_source
     assert "Nothing of this family is shared with Probation service" in browser.page_source
 
 
