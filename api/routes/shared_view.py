@@ -6,6 +6,9 @@ A partner reads its own agency's view; a QA officer previews any agency's. The v
 at least at the store's position when the request arrives, so a consent withdrawn before is
 always honoured. Personal details of the entries shown are read from the events, in the
 timeline's `personal_details` only.
+
+`read_shared` and `families_shared` are the reads the partner's pages (api.routes.pages_partner)
+and `GET /shared-families` share with this route.
 """
 
 from __future__ import annotations
