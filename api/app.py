@@ -18,6 +18,7 @@ from api.routes import (
     access_log,
     assessments,
     closures,
+    codelists,
     consents,
     contacts,
     corrections,
@@ -37,6 +38,7 @@ from api.routes import (
     pages,
     pages_access_log,
     pages_family,
+    pages_partner,
     pages_pathways,
     pages_print,
     pages_search,
@@ -47,6 +49,7 @@ from api.routes import (
     reviews,
     search,
     session,
+    shared_families,
     shared_view,
     step_downs,
     support_decisions,
@@ -84,6 +87,8 @@ ROUTERS = (
     access_log,
     integrity,
     shared_view,
+    codelists,
+    shared_families,
     # The web pages, and signing in to them.
     session,
     pages,
@@ -92,6 +97,7 @@ ROUTERS = (
     pages_family,
     pages_print,
     pages_pathways,
+    pages_partner,
 )
 
 
