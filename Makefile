@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $@
 
+# The demo's years end as today begins (UTC), so its open cases are current; a store that
+# already holds events is kept as it is (--if-empty), with the end date it was loaded on.
 run: venv
 	$(BIN)/journeys demo --families 300 --seed 7 --if-empty
 	$(BIN)/journeys serve --host 127.0.0.1 --port 8000

@@ -10,8 +10,20 @@ What is logged, and when (the routes call `AccessRecorder.record`, most of them 
 - a refusal (403) for a family that exists is logged too, with outcome `refused`: an
   attempt at a child's record is what an auditor looks for. A 401 (no identity) and a 404
   (no such family: no one's record) are not logged;
-- a request that passed those checks and then fails on a bad parameter (422) stays
-  logged: the log errs on the side of recording an access.
+- a request that passed those checks and then fails on a bad parameter (422) answers
+  nothing of the record, and its entries say so: outcome `invalid`, not `read`.
+
+How the last is done: the entry is still written before the read (it cannot wait: a route
+may read before it finds a parameter bad, and an unlogged read is worse than a wrong
+outcome), and the request's `read` entries are then amended to `invalid` once its answer
+turns out to be a 422 (infra.access_log: an amendment row, the entry itself is never
+changed). The amending is a middleware (`InvalidReadsAmended`) watching the status of the
+answer, because that is the one place that sees every 422: FastAPI's own validation, an
+InvalidValueError from a route or dependency, and the 422 *pages* that the web routes make
+themselves (api.routes.pages.PageRoute), which neither an exception handler nor a
+dependency with `yield` would see. Validating before logging was the other way; it would
+need every route, present and future, to check all its parameters before its first read.
+If the amendment cannot be written, the request fails (500), as an unwritable entry does.
 
 The stated reason is a code of the `access_reason` code list, never free text: the log is
 never erased, so it must hold no personal data.
@@ -21,11 +33,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 from uuid import UUID
 
+import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import InvalidValueError
 from infra.access_log import Access, AccessLog, Outcome
@@ -44,8 +58,12 @@ WHAT: Mapping[str, str] = {
     "/families/{family_id}/journey.svg": "journey picture",
     "/families/{family_id}/shared-view": "shared view",
     "/families/{family_id}/access-log": "access log",
+    "/families/{family_id}/integrity": "integrity",
     "/web/families/{family_id}": "family page",
     "/web/families/{family_id}/timeline": "family page timeline",
+    "/web/families/{family_id}/access-log": "family page access log",
+    "/web/families/{family_id}/print": "family print",
+    "/web/families/{family_id}/shared": "shared view page",
 }
 
 # The query parameters that shape what a read shows, and the shape each must have to be
@@ -92,10 +110,12 @@ class AccessRecorder:
     what: str
     detail: Mapping[str, str]
     reason: str | None
+    reads: list[int] = field(default_factory=list)
+    """The ids of the `read` entries written for this request (InvalidReadsAmended)."""
 
     def record(self, identity: Identity, family_id: UUID, *, outcome: Outcome = "read") -> None:
         """Log the access now; an error here must fail the request."""
-        self.log.append(
+        entry = self.log.append(
             Access(
                 family_id=family_id,
                 user_id=identity.user_id,
@@ -107,6 +127,8 @@ class AccessRecorder:
                 outcome=outcome,
             )
         )
+        if outcome == "read":
+            self.reads.append(entry.access_id)
 
 
 def what_of(request: Request) -> str:
@@ -138,7 +160,34 @@ async def access_recorder(
     stated = reason if reason is not None else reason_header
     if stated is not None:
         journeys.app.codes.require(REASONS, stated, field="reason")
-    return AccessRecorder(journeys.access_log, what_of(request), detail_of(request), stated)
+    reads: list[int] = request.scope.setdefault(READS_LOGGED, [])
+    return AccessRecorder(journeys.access_log, what_of(request), detail_of(request), stated, reads)
 
 
 AccessRecording = Annotated[AccessRecorder, Depends(access_recorder)]
+
+
+READS_LOGGED = "journeys.reads_logged"  # the request scope's key for AccessRecorder.reads
+
+
+class InvalidReadsAmended:
+    """ASGI middleware: when a request's answer is a 422, the `read` entries it wrote are
+    amended to `invalid` before the answer starts (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        reads: list[int] = []
+        scope[READS_LOGGED] = reads
+
+        async def amending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 422 and reads:
+                journeys: Any = scope["app"].state.journeys
+                await anyio.to_thread.run_sync(journeys.access_log.amend_invalid, tuple(reads))
+            await send(message)
+
+        await self.app(scope, receive, amending)

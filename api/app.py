@@ -12,11 +12,13 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from api.access import InvalidReadsAmended
 from api.errors import register_error_handlers
 from api.routes import (
     access_log,
     assessments,
     closures,
+    codelists,
     consents,
     contacts,
     corrections,
@@ -34,6 +36,11 @@ from api.routes import (
     members,
     outcome_evidence,
     pages,
+    pages_access_log,
+    pages_family,
+    pages_partner,
+    pages_pathways,
+    pages_print,
     pages_search,
     pathways,
     plans,
@@ -42,6 +49,7 @@ from api.routes import (
     reviews,
     search,
     session,
+    shared_families,
     shared_view,
     step_downs,
     support_decisions,
@@ -79,10 +87,17 @@ ROUTERS = (
     access_log,
     integrity,
     shared_view,
+    codelists,
+    shared_families,
     # The web pages, and signing in to them.
     session,
     pages,
     pages_search,
+    pages_access_log,
+    pages_family,
+    pages_print,
+    pages_pathways,
+    pages_partner,
 )
 
 
@@ -113,6 +128,7 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
         lifespan=lifespan,
     )
     register_error_handlers(app)
+    app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/access.py
     docs.mount(app)
     for module in ROUTERS:
         app.include_router(module.router)

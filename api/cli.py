@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 from uuid import UUID, uuid4
 
 import typer
@@ -95,11 +95,11 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
-def default_start(years: float, *, today: date) -> datetime:
-    """`years` before the latest 1 April: a whole number of financial years, in the past."""
-    april = date(today.year if today >= date(today.year, 4, 1) else today.year - 1, 4, 1)
-    end = datetime(april.year, april.month, april.day, tzinfo=UTC)
-    return (end - years * YEAR).replace(hour=0, minute=0, second=0, microsecond=0)
+def demo_period(years: float, *, today: date) -> tuple[datetime, datetime]:
+    """The simulated world's first instant and its last: it ends as `today` begins (UTC),
+    so its open cases are current and nothing is dated later than the day it is loaded."""
+    end = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    return end - years * YEAR, end
 
 
 @app.command()
@@ -107,10 +107,12 @@ def demo(
     families: Annotated[int, typer.Option(help="Families registered over the years.", min=1)] = 300,
     seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 7,
     years: Annotated[float, typer.Option(help="Years of journeys.", min=0.1, max=20)] = 4.0,
-    start: Annotated[
+    today: Annotated[
         datetime | None,
         typer.Option(
-            formats=["%Y-%m-%d"], help="First day (UTC); default: years before the last 1 April."
+            formats=["%Y-%m-%d"],
+            help="The day the demo is loaded on (UTC): the simulated years end as it begins. "
+            "Default: today.",
         ),
     ] = None,
     if_empty: Annotated[
@@ -119,17 +121,21 @@ def demo(
 ) -> None:
     """Load a realistic synthetic demo data set (through the application's commands)."""
     settings = load_settings()
-    began = (
-        start.replace(tzinfo=UTC) if start else default_start(years, today=datetime.now(UTC).date())
-    )
-    if began + years * YEAR > datetime.now(UTC):
-        fail(f"a demo from {began.date()} over {years:g} years would end in the future")
+    now = datetime.now(UTC).date()
+    day = today.date() if today else now
+    if day > now:
+        fail(f"--today {day} is in the future: the demo would hold entries not yet made")
+    began, end = demo_period(years, today=day)
     simulation = Simulation(seed=seed, start=began)
     with opened(settings, clock=simulation.clock, new_id=simulation.new_id) as journeys:
         stored = journeys.app.position()
         if stored and if_empty:
+            [last] = journeys.app.recorder.select_notifications(start=stored, limit=1)
+            event: Any = journeys.app.mapper.to_domain_event(last)
+            recorded = event.timestamp.date()
             typer.echo(
-                f"Demo data is already loaded: {stored} events in {settings.store_description()}."
+                f"Demo data is already loaded: {stored} events in {settings.store_description()}; "
+                f"its last entry was recorded on {recorded}."
             )
             return
         if stored:
@@ -140,8 +146,8 @@ def demo(
             )
         console = Console()
         console.print(
-            f"Simulating {families} families over {years:g} years from {began.date()} "
-            f"(seed {seed}) into {settings.store_description()}"
+            f"Simulating {families} families over {years:g} years from {began.date()} to "
+            f"{end.date()} (seed {seed}) into {settings.store_description()}"
         )
         with Progress(
             TextColumn("{task.description}"),
@@ -261,7 +267,8 @@ def projections_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Each view: version, position, lag (events and seconds), state and last error.
-    Exits 1 when a view is failing, so a monitor can call it."""
+    For a monitor, the exit code: 0 every view caught up, 1 a view failing, 2 bad settings
+    or no store, 3 a view behind or not started (no projector has run on it yet)."""
     settings = load_settings()
     with opened(settings) as journeys:
         journeys.runner.ensure_views()
@@ -276,11 +283,14 @@ def projections_status(
         for s in statuses:
             table.add_row(
                 s.name, f"{s.version}.{s.generation}", s.state, str(s.position), str(s.head),
-                str(s.lag_events), f"{s.lag_seconds:.1f}", s.health, s.last_error or "",
+                str(s.lag_events), "" if s.lag_seconds is None else f"{s.lag_seconds:.1f}",
+                s.health, s.last_error or "",
             )  # fmt: skip
         Console().print(table)
     if any(s.failures for s in statuses):
         raise typer.Exit(1)
+    if any(s.health != "caught up" for s in statuses):
+        raise typer.Exit(3)
 
 
 @projections_app.command("rebuild")

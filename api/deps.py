@@ -4,9 +4,9 @@ identity and role, the idempotency key, and (for commands) all three as one `Sen
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypedDict
 from uuid import UUID
 
@@ -15,15 +15,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.access import AccessRecorder, AccessRecording
 from api.errors import ForbiddenError, NotAuthenticatedError
-from api.permissions import ALLOWED, Action, may
+from api.permissions import ALLOWED, Action
 from api.schemas.common import EntryCreate
+from domain.access import PRACTITIONERS, Caseload, Decision, Route, Sees, decide
 from domain.application import JourneysApplication
 from domain.errors import NotFoundError
 from domain.values import Actor
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
-from projections.base import replay
+from projections.base import Doc, replay
+from projections.caseload import CaseloadProjection, caseload
 from projections.families import FamilyDirectory
+from projections.sharing import SharingProjection, visibility
 
 bearer = HTTPBearer(auto_error=False, description="A token from `journeys token`.")
 
@@ -121,22 +124,40 @@ class Sender:
 
 
 class SenderAllowedTo:
-    """A dependency giving the Sender of a command, if the caller's role may do `action`."""
+    """A dependency giving the Sender of a command, if the caller's role may do `action`
+    and, for a command on a family (path parameter `family_id`), domain.access lets the
+    caller write to it (`route` REPORT: what any service may record, whatever its caseload).
+    Not async where it reads the caseload."""
 
-    def __init__(self, action: Action) -> None:
+    def __init__(self, action: Action, route: Route = Route.COMMAND) -> None:
         self.roles = ALLOWED[action]
+        self.route = route
 
-    async def __call__(
-        self, journeys: JourneysDep, identity: CurrentIdentity, key: IdempotencyKey = None
+    def __call__(
+        self,
+        request: Request,
+        journeys: JourneysDep,
+        identity: CurrentIdentity,
+        key: IdempotencyKey = None,
     ) -> Sender:
         check_role(identity, self.roles)
+        family_id = request.path_params.get("family_id")
+        if family_id is not None and self.route is not Route.REPORT:
+            decision = access_decision(journeys, identity, UUID(family_id))
+            if not decision.allows(self.route):
+                raise refusal(decision, self.route)
         actor = Actor(identity.user_id, identity.role, identity.agency)
         return Sender(journeys.app, actor, key)
 
 
 Registering = Annotated[Sender, Depends(SenderAllowedTo(Action.REGISTER))]
 Recording = Annotated[Sender, Depends(SenderAllowedTo(Action.RECORD))]
-RespondingToEscalation = Annotated[Sender, Depends(SenderAllowedTo(Action.RESPOND_TO_ESCALATION))]
+# Any service may report a concern, and a service answers an escalation addressed to it
+# (a domain rule), whoever leads the family.
+Reporting = Annotated[Sender, Depends(SenderAllowedTo(Action.RECORD, Route.REPORT))]
+RespondingToEscalation = Annotated[
+    Sender, Depends(SenderAllowedTo(Action.RESPOND_TO_ESCALATION, Route.REPORT))
+]
 SteppingDown = Annotated[Sender, Depends(SenderAllowedTo(Action.STEP_DOWN))]
 Correcting = Annotated[Sender, Depends(SenderAllowedTo(Action.CORRECT))]
 
@@ -196,13 +217,15 @@ ReadAfterDep = Annotated[ReadAfter, Depends(read_after)]
 
 @dataclass(frozen=True)
 class FamilyRead:
-    """A permitted read of one family: who asks, whether they may see personal details, and
-    the family's directory entry (area, registration, leads)."""
+    """A permitted read of one family: who asks, what they see (`decision.sees`: all, or
+    only what their agency may see), whether they may see personal details, and the
+    family's directory entry (area, registration)."""
 
     identity: Identity
     family_id: UUID
     personal: bool
     directory: dict[str, Any]
+    decision: Decision
 
 
 def family_directory(journeys: Journeys, family_id: UUID) -> dict[str, Any]:
@@ -213,6 +236,50 @@ def family_directory(journeys: Journeys, family_id: UUID) -> dict[str, Any]:
         events = journeys.app.family_events(family_id)
         directory = replay(FamilyDirectory(), events).docs[str(family_id)]
     return directory
+
+
+def family_caseload(journeys: Journeys, family_id: UUID) -> Caseload:
+    """Who leads or led the family and which agencies are around it, at least as of the
+    store's position now (a lead ended or a consent withdrawn before this request counts);
+    NotFoundError if there is no such family."""
+    now = journeys.app.position()
+    position, doc = journeys.views.read("caseload", str(family_id))
+    if doc is None or position < now:
+        # Not projected, or the view is behind: the family's own events are the authority.
+        events = journeys.app.family_events(family_id)
+        doc = replay(CaseloadProjection(), events).docs[str(family_id)]
+    return caseload(doc)
+
+
+def grace_period(journeys: Journeys) -> timedelta:
+    """How long a former lead practitioner still reads (JOURNEYS_FORMER_LEAD_GRACE_DAYS)."""
+    return timedelta(days=journeys.settings.former_lead_grace_days)
+
+
+def access_decision(journeys: Journeys, identity: Identity, family_id: UUID) -> Decision:
+    """domain.access.decide for this caller and family, now; NotFoundError if none."""
+    facts = family_caseload(journeys, family_id)
+    return decide(identity, facts, journeys.app.clock(), grace=grace_period(journeys))
+
+
+def may_read_family(journeys: Journeys, identity: Identity, family_id: UUID, route: Route) -> bool:
+    return access_decision(journeys, identity, family_id).allows(route)
+
+
+def caseload_of(journeys: Journeys, identity: Identity, now: datetime) -> frozenset[UUID] | None:
+    """The families `identity` may read anything of (its caseload), or None: no limit (a
+    role whose access does not depend on the family; the role table still applies). Read
+    from the caseload view as it stands: a list may lag a command by a moment, a read of
+    one family (FamilyReaderFor) never does."""
+    if identity.role not in PRACTITIONERS:
+        return None
+    grace = grace_period(journeys)
+    _, docs = journeys.views.read_tagged("caseload", None)
+    return frozenset(
+        UUID(key)
+        for key, doc in docs
+        if decide(identity, caseload(doc), now, grace=grace).allows(Route.ENTRIES)
+    )
 
 
 def check_family_role(
@@ -237,16 +304,32 @@ def check_family_role(
         raise refused
 
 
-class FamilyReaderFor:
-    """A dependency for reads of one family's views (path parameter `family_id`).
+REFUSED: Mapping[Route, str] = {
+    Route.WHOLE: "this shows the whole record; you may see what your agency may see of it "
+    "(GET /families/{family_id}/events)",
+    Route.COMMAND: "you may record a contact for any family",
+}
 
-    Checks the role, waits for `min_position` in the given views (ReadAfter), answers 404
-    for a family that does not exist, and 403 for a lead practitioner who has never led it.
+
+def refusal(decision: Decision, route: Route) -> ForbiddenError:
+    """The 403 for a route the decision does not allow: its reason, and what is left."""
+    extra = REFUSED.get(route) if decision.read or route is Route.COMMAND else None
+    return ForbiddenError(decision.reason + (f"; {extra}" if extra else ""))
+
+
+class FamilyReaderFor:
+    """A dependency for reads of one family (path parameter `family_id`): every route of a
+    family reads through it.
+
+    Checks the role (the role table), waits for `min_position` in the given views
+    (ReadAfter), answers 404 for a family that does not exist, and asks domain.access
+    whether the caller may read it through this kind of route (403 with the reason if not).
     Logs the read, or the refusal, in the access log (api/access.py) before the route reads.
     Not async: it may wait, and reads the database."""
 
-    def __init__(self, action: Action, *views: str) -> None:
+    def __init__(self, action: Action, route: Route, *views: str) -> None:
         self.roles = ALLOWED[action]
+        self.route = route
         self.views = ("families", *views)
 
     def __call__(
@@ -262,15 +345,56 @@ class FamilyReaderFor:
         )
         after.wait(journeys, *self.views)
         directory = family_directory(journeys, family_id)
-        if identity.role == "lead_practitioner" and identity.user_id not in directory["leads"]:
+        decision = access_decision(journeys, identity, family_id)
+        if not decision.allows(self.route):
             access.record(identity, family_id, outcome="refused")
-            raise ForbiddenError(
-                "a lead practitioner reads the families they lead or have led; "
-                "this family has not been assigned to you"
-            )
-        personal = may(identity, Action.READ_PERSONAL_DATA)
+            raise refusal(decision, self.route)
         access.record(identity, family_id)
-        return FamilyRead(identity, family_id, personal, directory)
+        return FamilyRead(identity, family_id, decision.personal, directory, decision)
 
 
-JourneyReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, "timeline"))]
+@dataclass(frozen=True)
+class Shown:
+    """What of a family's entries a reader is shown: `entries` (ids) None for all; personal
+    data on them, where the reader may see it and, for an agency's share, the family's
+    contact details are covered (its registration is among what the agency may see)."""
+
+    entries: frozenset[str] | None
+    personal: bool
+
+    def shows(self, entry_id: object) -> bool:
+        return self.entries is None or str(entry_id) in self.entries
+
+
+def shown_to(journeys: Journeys, read: FamilyRead) -> Shown:
+    """What the reader is shown of the family: everything, or where they see only what
+    their agency may, the shared view's entries for it (projections.sharing)."""
+    if read.decision.sees is Sees.ALL:
+        return Shown(None, read.personal)
+    seconds = journeys.settings.read_wait_seconds
+    _, doc = sharing_document(journeys, read.family_id, seconds=seconds)
+    entries = frozenset(visibility(doc, read.identity.agency))
+    registration = read.directory["registration_entry_id"]
+    return Shown(entries, read.personal and registration in entries)
+
+
+def sharing_document(journeys: Journeys, family_id: UUID, *, seconds: float) -> tuple[int, Doc]:
+    """The family's sharing document, at least as of the store's position now: a consent
+    withdrawn before this read is honoured. ViewNotReadyError (504) if the view does not
+    get there within `seconds`."""
+    ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
+    position, doc = journeys.views.read("sharing", str(family_id))
+    if doc is None:  # the view was switched meanwhile: the family's events are the authority
+        position = journeys.app.position()
+        events = journeys.app.family_events(family_id)
+        doc = replay(SharingProjection(), events).docs[str(family_id)]
+    return position, doc
+
+
+# The whole record (the family page and its parts); the timeline, entry by entry.
+JourneyReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, Route.WHOLE, "timeline"))
+]
+TimelineReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, Route.ENTRIES, "timeline"))
+]

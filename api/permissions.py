@@ -1,4 +1,6 @@
-"""Who may do what through the API: the one table of roles (DESIGN.md, "Roles").
+"""Who may do what through the API: the one table of roles (DESIGN.md, "Roles"). Which
+families a practitioner may read or write, and how much of each, is narrowed further by
+the access rules (domain.access).
 
 Researchers and admins read no identifiable family data here; partners only answer
 escalations addressed to their agency (a domain rule).
@@ -42,11 +44,12 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.CORRECT: (*RECORDERS, "qa_officer"),
     Action.FIND_FAMILIES: (*RECORDERS, "qa_officer", "panel_member"),
     Action.READ_EVENTS: (*RECORDERS, "qa_officer", "panel_member"),
-    # Practitioners read a family's events without personal data; the lead sees it all.
-    Action.READ_PERSONAL_DATA: ("lead_practitioner", "qa_officer", "panel_member"),
-    # A lead practitioner reads only the families they lead or have led (api/deps.py);
-    # partners read the consent-gated shared view instead (READ_SHARED_VIEW).
-    Action.READ_JOURNEY: ("qa_officer", "panel_member", "lead_practitioner"),
+    # The roles that may ever see personal data; of which families, and on which entries,
+    # is domain.access's (a route reads it from FamilyRead.personal, never from this).
+    Action.READ_PERSONAL_DATA: (*RECORDERS, "qa_officer", "panel_member", "partner"),
+    # Practitioners read only the families of their caseload (domain.access, through
+    # api.deps.FamilyReaderFor); partners read the consent-gated shared view instead.
+    Action.READ_JOURNEY: ("qa_officer", "panel_member", *RECORDERS),
     # Pathways are counts and durations over a cohort: no family is named.
     Action.FIND_PATHWAYS: ("qa_officer", "panel_member", "researcher"),
     # Erasure cannot be undone, and a hold keeps a record past its retention: admins only.

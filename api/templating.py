@@ -17,6 +17,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from domain.codes import load as load_codes
 from infra.tokens import Identity
 
 # Pages may hold personal data: never cached, never framed, no script or style from elsewhere.
@@ -51,6 +52,11 @@ def role_name(role: str) -> str:
     return ROLE_NAMES.get(role, words(role).lower())
 
 
+def agency_name(code: str) -> str:
+    """An agency by its label (the code lists shipped), e.g. for the signed-in bar."""
+    return load_codes().label("agency", code)
+
+
 def long_date(day: date | datetime) -> str:
     """`3 March 2025`."""
     return f"{day.day} {day:%B %Y}"
@@ -71,6 +77,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(words=words, long_date=long_date, moment=moment, role_name=role_name)
+    env.filters["agency_name"] = agency_name
     return env
 
 

@@ -10,13 +10,21 @@ table or the triggers themselves (a database owner); the log does not claim more
 An entry holds ids and codes only, never free text: the user id from the token (never a
 name), role, agency, what was read with the parameters that shaped it, and a reason code.
 The log is never erased, so nothing in it may be personal data of a family.
+
+An entry is written before the read it records, so it cannot know yet whether the request
+will be answered. When the request then fails on a bad parameter (422), its `read` entries
+are amended to `invalid` by one row each in a second append-only table,
+`journeys_access_outcome` (at most one per entry: its primary key, and only for an entry
+that exists: it is inserted from the entry itself); an entry's outcome is
+the amendment's, if there is one. Amending never rewrites an entry, and never turns a
+refusal into anything else.
 """
 
 from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,10 +33,20 @@ from uuid import UUID
 
 from infra.views import Cursor
 
-Outcome = Literal["read", "refused"]
-OUTCOMES: tuple[Outcome, ...] = ("read", "refused")
+Outcome = Literal["read", "refused", "invalid"]
+OUTCOMES: tuple[Outcome, ...] = ("read", "refused", "invalid")
+"""`read`: the record was read (logged before the read); `refused`: the caller was refused
+(403); `invalid`: logged as a read, then the request failed on a bad parameter (422), so
+nothing of the record was answered."""
+APPENDED: tuple[Outcome, ...] = ("read", "refused")  # `invalid` only ever by amendment
 REFUSED_MESSAGE = "the access log is append-only"
-_COLUMNS = "id, family_id, at, user_id, role, agency, what, detail, reason, outcome"
+_OUTCOME = "COALESCE(o.outcome, l.outcome)"
+_SELECT = (
+    "SELECT l.id, l.family_id, l.at, l.user_id, l.role, l.agency, l.what, l.detail, l.reason, "
+    f"{_OUTCOME} AS outcome FROM journeys_access_log l "
+    "LEFT JOIN journeys_access_outcome o ON o.access_id = l.id WHERE 1 = 1"
+)
+_BATCH = 500  # entries per transaction when every match is read (`each`)
 
 
 class Transactions(Protocol):
@@ -60,6 +78,20 @@ class LoggedAccess(Access):
 
     access_id: int
     at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessFilter:
+    """Which entries: each field given narrows the match; `start` and `end` bound the time of
+    the access (inclusive)."""
+
+    family_id: UUID | None = None
+    user_id: str | None = None
+    role: str | None = None
+    agency: str | None = None
+    outcome: Outcome | None = None
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,8 +127,8 @@ class AccessLog(ABC):
     def append(self, access: Access) -> LoggedAccess:
         """Log one access, committed before this returns; any failure raises (and then the
         read it records must not be answered)."""
-        if access.outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        if access.outcome not in APPENDED:
+            raise ValueError(f"outcome must be one of {', '.join(APPENDED)}")
         at = self._clock().astimezone(UTC)
         detail = json.dumps(dict(access.detail), sort_keys=True, separators=(",", ":"))
         with self._transaction(write=True) as cur:
@@ -118,6 +150,20 @@ class AccessLog(ABC):
             access_id = int(cur.fetchall()[0]["id"])
         return LoggedAccess(**vars(access), access_id=access_id, at=at)
 
+    def amend_invalid(self, access_ids: Iterable[int]) -> None:
+        """The request that these entries logged failed on a bad parameter (422): each of them
+        that says `read` says `invalid` from now on. Committed before this returns."""
+        at = self._time(self._clock().astimezone(UTC))
+        with self._transaction(write=True) as cur:
+            for access_id in access_ids:
+                cur.execute(
+                    "INSERT INTO journeys_access_outcome (access_id, outcome, at) "
+                    "SELECT l.id, 'invalid', ? FROM journeys_access_log l "
+                    "LEFT JOIN journeys_access_outcome o ON o.access_id = l.id "
+                    "WHERE l.id = ? AND l.outcome = 'read' AND o.access_id IS NULL",
+                    (at, access_id),
+                )
+
     def page(
         self,
         family_id: UUID,
@@ -128,28 +174,56 @@ class AccessLog(ABC):
         before: int | None = None,
         limit: int = 50,
     ) -> AccessPage:
-        """A family's entries, newest first: those at or after `start` and at or before
-        `end`, by `user_id` if given, older than entry `before` (the previous page's next).
+        """A family's entries (see `find`)."""
+        matching = AccessFilter(family_id=family_id, start=start, end=end, user_id=user_id)
+        return self.find(matching, before=before, limit=limit)
+
+    def find(
+        self, matching: AccessFilter, *, before: int | None = None, limit: int = 50
+    ) -> AccessPage:
+        """The entries that match, newest first, older than entry `before` (the previous
+        page's next).
 
         Pages follow the entries' ids. On PostgreSQL ids are drawn at insert and committed
         in any order, so an entry committed while a reader pages past its id can be missed
         by that paging (never lost: a new reading shows it)."""
-        sql = f"SELECT {_COLUMNS} FROM journeys_access_log WHERE family_id = ?"
-        params: list[Any] = [str(family_id)]
+        sql, params = self._where(matching, before)
+        with self._transaction(write=False) as cur:
+            cur.execute(sql + " ORDER BY l.id DESC LIMIT ?", (*params, limit + 1))
+            rows = cur.fetchall()
+        items = [self._entry(row) for row in rows[:limit]]
+        return AccessPage(items, items[-1].access_id if len(rows) > limit else None)
+
+    def each(self, matching: AccessFilter) -> Iterator[LoggedAccess]:
+        """Every entry that matches, newest first, read a batch per transaction (for an
+        export: no transaction stays open while the caller writes what it got)."""
+        before: int | None = None
+        while True:
+            page = self.find(matching, before=before, limit=_BATCH)
+            yield from page.items
+            if page.next is None:
+                return
+            before = page.next
+
+    def _where(self, matching: AccessFilter, before: int | None) -> tuple[str, list[Any]]:
+        sql, params = _SELECT, []
         for clause, value in (
-            (" AND id < ?", before),
-            (" AND at >= ?", None if start is None else self._time(start)),
-            (" AND at <= ?", None if end is None else self._time(end)),
-            (" AND user_id = ?", user_id),
+            (" AND l.id < ?", before),
+            (
+                " AND l.family_id = ?",
+                None if matching.family_id is None else str(matching.family_id),
+            ),
+            (" AND l.at >= ?", None if matching.start is None else self._time(matching.start)),
+            (" AND l.at <= ?", None if matching.end is None else self._time(matching.end)),
+            (" AND l.user_id = ?", matching.user_id),
+            (" AND l.role = ?", matching.role),
+            (" AND l.agency = ?", matching.agency),
+            (f" AND {_OUTCOME} = ?", matching.outcome),
         ):
             if value is not None:
                 sql += clause
                 params.append(value)
-        with self._transaction(write=False) as cur:
-            cur.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit + 1))
-            rows = cur.fetchall()
-        items = [self._entry(row) for row in rows[:limit]]
-        return AccessPage(items, items[-1].access_id if len(rows) > limit else None)
+        return sql, params
 
     def _entry(self, row: Mapping[str, Any]) -> LoggedAccess:
         return LoggedAccess(
@@ -166,9 +240,11 @@ class AccessLog(ABC):
         )
 
 
-def _table(*, id_type: str, family_type: str, at_type: str) -> str:
-    """The table, in the types of one database."""
-    return f"""CREATE TABLE IF NOT EXISTS journeys_access_log (
+def _tables(*, id_type: str, family_type: str, at_type: str) -> tuple[str, ...]:
+    """The log and its amendments, in the types of one database, with their indexes: by
+    family, by user, and by time (the filters a QA officer uses most), each in id order."""
+    return (
+        f"""CREATE TABLE IF NOT EXISTS journeys_access_log (
         id {id_type},
         family_id {family_type} NOT NULL,
         at {at_type} NOT NULL,
@@ -178,32 +254,64 @@ def _table(*, id_type: str, family_type: str, at_type: str) -> str:
         what TEXT NOT NULL,
         detail TEXT NOT NULL,
         reason TEXT,
-        outcome TEXT NOT NULL)"""
+        outcome TEXT NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS journeys_access_outcome (
+        access_id BIGINT PRIMARY KEY,
+        outcome TEXT NOT NULL CHECK (outcome = 'invalid'),
+        at {at_type} NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS journeys_access_log_family "
+        "ON journeys_access_log (family_id, id)",
+        "CREATE INDEX IF NOT EXISTS journeys_access_log_user ON journeys_access_log (user_id, id)",
+        "CREATE INDEX IF NOT EXISTS journeys_access_log_at ON journeys_access_log (at, id)",
+    )
 
 
-_INDEX = (
-    "CREATE INDEX IF NOT EXISTS journeys_access_log_family ON journeys_access_log (family_id, id)"
-)
+TABLES = ("journeys_access_log", "journeys_access_outcome")  # both append-only
+
+
+def _sqlite_triggers(table: str) -> tuple[str, ...]:
+    return (
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update
+            BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: UPDATE is refused'); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete
+            BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: DELETE is refused'); END""",
+        # INSERT OR REPLACE deletes the row it collides with without firing DELETE triggers
+        # (unless recursive_triggers is on), so a collision is refused before it happens.
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_replace
+            BEFORE INSERT ON {table}
+            WHEN EXISTS (SELECT 1 FROM {table} WHERE {_KEYS[table]} = NEW.{_KEYS[table]})
+            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: REPLACE is refused'); END""",
+    )
+
+
+_KEYS = {"journeys_access_log": "id", "journeys_access_outcome": "access_id"}
+
+
+def _postgres_triggers(table: str) -> str:
+    return f"""DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_change'
+                           AND tgrelid = '{table}'::regclass) THEN
+                CREATE TRIGGER {table}_no_change
+                    BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION journeys_access_log_refuse();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_truncate'
+                           AND tgrelid = '{table}'::regclass) THEN
+                CREATE TRIGGER {table}_no_truncate
+                    BEFORE TRUNCATE ON {table}
+                    FOR EACH STATEMENT EXECUTE FUNCTION journeys_access_log_refuse();
+            END IF;
+        END $$"""
 
 
 class SQLiteAccessLog(AccessLog):
     """In the SQLite file: times as fixed-width ISO 8601 text in UTC, which sorts as time."""
 
     schema = (
-        _table(id_type="INTEGER PRIMARY KEY AUTOINCREMENT", family_type="TEXT", at_type="TEXT"),
-        _INDEX,
-        f"""CREATE TRIGGER IF NOT EXISTS journeys_access_log_no_update
-            BEFORE UPDATE ON journeys_access_log
-            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: UPDATE is refused'); END""",
-        f"""CREATE TRIGGER IF NOT EXISTS journeys_access_log_no_delete
-            BEFORE DELETE ON journeys_access_log
-            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: DELETE is refused'); END""",
-        # INSERT OR REPLACE deletes the row it collides with without firing DELETE triggers
-        # (unless recursive_triggers is on), so a collision is refused before it happens.
-        f"""CREATE TRIGGER IF NOT EXISTS journeys_access_log_no_replace
-            BEFORE INSERT ON journeys_access_log
-            WHEN EXISTS (SELECT 1 FROM journeys_access_log WHERE id = NEW.id)
-            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: REPLACE is refused'); END""",
+        *_tables(id_type="INTEGER PRIMARY KEY AUTOINCREMENT", family_type="TEXT", at_type="TEXT"),
+        *(trigger for table in TABLES for trigger in _sqlite_triggers(table)),
     )
 
     def _time(self, at: datetime) -> str:
@@ -219,12 +327,11 @@ class PostgresAccessLog(AccessLog):
     schema = (
         # Several processes may start at once; DDL is not safe to race, so they take turns.
         "SELECT pg_advisory_xact_lock(hashtext('journeys_access_log'))",
-        _table(
+        *_tables(
             id_type="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
             family_type="UUID",
             at_type="TIMESTAMPTZ",
         ),
-        _INDEX,
         f"""CREATE OR REPLACE FUNCTION journeys_access_log_refuse() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
@@ -232,20 +339,7 @@ class PostgresAccessLog(AccessLog):
                     MESSAGE = '{REFUSED_MESSAGE}: ' || TG_OP || ' is refused',
                     ERRCODE = 'insufficient_privilege';
             END $$""",
-        """DO $$ BEGIN
-            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'journeys_access_log_no_change'
-                           AND tgrelid = 'journeys_access_log'::regclass) THEN
-                CREATE TRIGGER journeys_access_log_no_change
-                    BEFORE UPDATE OR DELETE ON journeys_access_log
-                    FOR EACH ROW EXECUTE FUNCTION journeys_access_log_refuse();
-            END IF;
-            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'journeys_access_log_no_truncate'
-                           AND tgrelid = 'journeys_access_log'::regclass) THEN
-                CREATE TRIGGER journeys_access_log_no_truncate
-                    BEFORE TRUNCATE ON journeys_access_log
-                    FOR EACH STATEMENT EXECUTE FUNCTION journeys_access_log_refuse();
-            END IF;
-        END $$""",
+        *(_postgres_triggers(table) for table in TABLES),
     )
 
     def _time(self, at: datetime) -> datetime:

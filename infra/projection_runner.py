@@ -45,18 +45,27 @@ class ViewStatus:
     name: str
     version: int
     generation: int
-    state: str  # live, building
+    state: str  # live, building; none: no runner has made the view yet
     position: int
     head: int
     lag_events: int
-    lag_seconds: float
+    lag_seconds: float | None  # None until the view has read its first event
     failures: int
     last_error: str | None
 
     @property
+    def started(self) -> bool:
+        """Has the view read any of the log? (An empty log has nothing to start on.)"""
+        return self.position > 0 or self.head == 0
+
+    @property
     def health(self) -> str:
+        """`failing`, `not started` (has read nothing of a log that has events), `behind`
+        or `caught up`."""
         if self.failures:
             return "failing"
+        if not self.started:
+            return "not started"
         return "caught up" if self.lag_events == 0 else "behind"
 
 
@@ -369,30 +378,48 @@ class ProjectionRunner:
     # -- status ----------------------------------------------------------------------------
 
     def status(self) -> list[ViewStatus]:
+        """Every view generation, and every projection no runner has made a view for yet
+        (state `none`, not started)."""
         head = self.app.position()
-        return [self._status(view, head) for view in self.store.views()]
+        views = self.store.views()
+        found = [self._status(view, head) for view in views]
+        made = {view.name for view in views}
+        missing = [
+            ViewStatus(
+                name=name, version=projection.version, generation=0, state="none", position=0,
+                head=head, lag_events=head, lag_seconds=None if head else 0.0, failures=0,
+                last_error=None,
+            )
+            for name, projection in self.projections.items()
+            if name not in made
+        ]  # fmt: skip
+        return found + missing
 
     def _status(self, view: ViewInfo, head: int) -> ViewStatus:
-        lag_events = max(0, head - view.position)
-        lag_seconds = 0.0
-        if lag_events:
-            notes = self.app.recorder.select_notifications(start=view.position + 1, limit=1)
-            if notes:
-                event: Any = self.app.mapper.to_domain_event(notes[0])
-                recorded: datetime = event.timestamp
-                lag_seconds = max(0.0, (datetime.now(UTC) - recorded).total_seconds())
-        return ViewStatus(
+        status = ViewStatus(
             name=view.name,
             version=view.version,
             generation=view.generation,
             state=view.state,
             position=view.position,
             head=head,
-            lag_events=lag_events,
-            lag_seconds=round(lag_seconds, 3),
+            lag_events=max(0, head - view.position),
+            lag_seconds=0.0,
             failures=view.failures,
             last_error=view.last_error,
         )
+        if not status.started:
+            # The age of the store's first event would be no lag at all: none is known yet.
+            return replace(status, lag_seconds=None)
+        if not status.lag_events:
+            return status
+        notes = self.app.recorder.select_notifications(start=view.position + 1, limit=1)
+        if not notes:
+            return status
+        event: Any = self.app.mapper.to_domain_event(notes[0])
+        recorded: datetime = event.timestamp
+        lag = max(0.0, (datetime.now(UTC) - recorded).total_seconds())
+        return replace(status, lag_seconds=round(lag, 3))
 
 
 @contextmanager

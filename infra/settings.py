@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         description="Events a rebuild keeps its documents in memory for before writing them: "
         "larger is faster, and holds more of the view in memory.",
     )
+    former_lead_grace_days: int = Field(
+        90,
+        ge=0,
+        le=3650,
+        description="Days a former lead practitioner may still read (not write) a family's "
+        "record after their lead ended (domain.access).",
+    )
     read_wait_seconds: float = Field(
         10.0,
         gt=0,

@@ -11,7 +11,9 @@ application with both, then run it:
 Families arrive (are registered) evenly over the years; each one's journey is a few processes
 of commands (infra.simulated_family). One queue over simulated *recorded* time runs the
 commands of all families, with the clock set to each command's recorded time, so the store's
-order is recorded_at order and late recording (occurred up to 14 days earlier) is real. The
+order is recorded_at order and late recording (occurred up to 14 days earlier) is real. It
+ends by the real now at the latest (`journeys demo` ends it as the day it is loaded begins),
+so nothing it records is dated in the future. The
 same seed gives the same events, ids and times; see infra.calibration for what it is
 calibrated to, and how that is measured from the store.
 """
@@ -24,7 +26,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
@@ -115,6 +117,11 @@ class Simulation:
             raise ValueError("bootstrap the application with this simulation's clock and new_id")
         if self.commands:
             raise ValueError("a simulation runs once; make a new one (with a new application)")
+        if self.start + years * YEAR > datetime.now(UTC):
+            raise ValueError(
+                f"a simulation from {self.start.date()} over {years:g} years would end in the "
+                "future: its entries would be dated later than the day they are loaded"
+            )
         began = time.perf_counter()
         first_position = app.position() + 1
         self.end = self.start + years * YEAR

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.base import Projection
+from projections.caseload import CaseloadProjection
 from projections.families import FamilyDirectory
 from projections.journey import JourneyProjection
 from projections.sharing import SharingProjection
@@ -10,4 +11,10 @@ from projections.timeline import TimelineProjection
 
 
 def all_projections() -> list[Projection]:
-    return [FamilyDirectory(), TimelineProjection(), JourneyProjection(), SharingProjection()]
+    return [
+        FamilyDirectory(),
+        TimelineProjection(),
+        JourneyProjection(),
+        SharingProjection(),
+        CaseloadProjection(),
+    ]

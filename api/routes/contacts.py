@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import Recording
+from api.deps import Reporting
 from api.responses import COMMAND, created
 from api.schemas.commands import ContactCreate
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/families/{family_id}", tags=["contacts"])
 
 
 @router.post("/contacts", **COMMAND)
-def record_contact(family_id: UUID, body: ContactCreate, sender: Recording) -> JSONResponse:
+def record_contact(family_id: UUID, body: ContactCreate, sender: Reporting) -> JSONResponse:
     result = sender.app.record_contact(
         family_id,
         **sender.entry(body),

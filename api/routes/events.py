@@ -1,36 +1,41 @@
 """GET /families/{family_id}/events: the family's raw event stream, oldest first.
 
-Personal data is shown only to roles entitled to it; for others it is null. Every read, and
-every refusal for a family that exists, is logged in the access log (api/access.py).
+Who may read which family, and how much of it, is domain.access's (api.deps.FamilyReaderFor):
+a practitioner who sees only what their agency may see gets only those entries (the shared
+view's rules), with personal data only where the family's contact details are covered.
+Personal data is shown only to readers entitled to it; for others it is null. Every read,
+and every refusal for a family that exists, is logged in the access log (api/access.py).
 """
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.access import AccessRecording
-from api.deps import CurrentIdentity, JourneysDep, check_family_role
-from api.permissions import ALLOWED, Action, may
+from api.deps import FamilyRead, FamilyReaderFor, JourneysDep, shown_to
+from api.permissions import Action
 from api.responses import ERRORS
 from api.schemas.reads import EventPublic, EventsPublic
 from api.serialize import event_json
+from domain.access import Route
 
 router = APIRouter(prefix="/families/{family_id}", tags=["events"])
 
 
+EventsReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_EVENTS, Route.ENTRIES))]
+
+
 @router.get("/events", responses=ERRORS)
-def family_events(
-    family_id: UUID, journeys: JourneysDep, identity: CurrentIdentity, access: AccessRecording
-) -> EventsPublic:
-    roles = ALLOWED[Action.READ_EVENTS]
-    check_family_role(identity, roles, family_id=family_id, journeys=journeys, access=access)
-    events = journeys.app.family_events(family_id)
-    access.record(identity, family_id)  # before the answer: no unlogged reads
-    personal = may(identity, Action.READ_PERSONAL_DATA)
+def family_events(read: EventsReader, journeys: JourneysDep) -> EventsPublic:
+    events = journeys.app.family_events(read.family_id)
+    shown = shown_to(journeys, read)
     return EventsPublic(
-        family_id=family_id,
-        items=[EventPublic(**event_json(event, personal=personal)) for event in events],
+        family_id=read.family_id,
+        items=[
+            EventPublic(**event_json(event, personal=shown.personal))
+            for event in events
+            if shown.shows(getattr(event, "entry_id", None))
+        ],
         next=None,
     )

@@ -1,6 +1,8 @@
 """GET /health: is the process up, can it reach its event store, and are its views keeping
 up? (No token needed.) A failing view makes the status `degraded`, still 200: the process
-serves, but some reads are stale; the view says which event stopped it."""
+serves, but some reads are stale; the view says which event stopped it. Until every view has
+started reading the log (just after start-up, or while no `journeys project` has run), the
+status is `starting` and those views say `not started`."""
 
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ def health(journeys: JourneysDep) -> HealthPublic:
         )
         for s in journeys.runner.status()
     ]  # fmt: skip
-    status = "degraded" if any(v.failures for v in views) else "ok"
+    if any(v.failures for v in views):
+        status = "degraded"
+    elif any(v.health == "not started" for v in views):
+        status = "starting"
+    else:
+        status = "ok"
     store = journeys.settings.store_description()
     return HealthPublic(status=status, store=store, position=position, views=views)

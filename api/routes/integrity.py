@@ -12,22 +12,23 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from api.deps import JourneysDep, require_roles
-from api.permissions import ALLOWED, Action
+from api.deps import FamilyRead, FamilyReaderFor, JourneysDep
+from api.permissions import Action
 from api.responses import ERRORS
 from api.schemas.integrity import HeadPublic, IntegrityPublic, MismatchPublic
+from domain.access import Route
 from infra.integrity import Integrity
-from infra.tokens import Identity
 
 router = APIRouter(prefix="/families/{family_id}", tags=["integrity"])
 
-IntegrityChecker = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.VERIFY_INTEGRITY]))]
+IntegrityChecker = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.VERIFY_INTEGRITY, Route.ENTRIES))
+]
 
 
 @router.get("/integrity", responses={k: v for k, v in ERRORS.items() if k != 409})
-def family_integrity(
-    family_id: UUID, journeys: JourneysDep, identity: IntegrityChecker
-) -> IntegrityPublic:
+def family_integrity(read: IntegrityChecker, journeys: JourneysDep) -> IntegrityPublic:
+    family_id = read.family_id
     report = Integrity(journeys.app).verify_family(family_id)
     mismatch = report.mismatch
     return IntegrityPublic(

@@ -12,6 +12,7 @@ from api.deps import FamilyRead, FamilyReaderFor, JourneysDep
 from api.permissions import Action
 from api.responses import READS
 from api.schemas.journey import JourneyPublic
+from domain.access import Route
 from infra.bootstrap import Journeys
 from projections.base import replay
 from projections.journey import JourneyAnswers, JourneyProjection, journey_answers
@@ -19,7 +20,9 @@ from projections.journey_picture import journey_svg
 
 router = APIRouter(prefix="/families/{family_id}", tags=["journeys"])
 
-JourneyGraphReader = Annotated[FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, "journey"))]
+JourneyGraphReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_JOURNEY, Route.WHOLE, "journey"))
+]
 
 SVG: dict[int | str, dict[str, Any]] = {
     **READS,

@@ -24,8 +24,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.access import AccessRecorder, AccessRecording
-from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, family_directory
+from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, family_directory, may_read_family
 from api.responses import ERRORS
+from domain.access import Route
 from domain.errors import InvalidValueError
 from infra.blind_index import KINDS
 from infra.bootstrap import Journeys
@@ -91,17 +92,6 @@ class SearchResult:
     more: bool  # more families matched than were answered: narrow the search
 
 
-def may_read_family(journeys: Journeys, identity: Identity, family_id: UUID) -> bool:
-    """INTERIM, today's rule, until `api.deps.may_read_family` (caseload access) lands:
-    then delete this and import that. QA officers and panel members read every family; a
-    lead practitioner the families they lead or have led; anyone else none."""
-    if identity.role in {"qa_officer", "panel_member"}:
-        return True
-    if identity.role == "lead_practitioner":
-        return identity.user_id in family_directory(journeys, family_id)["leads"]
-    return False
-
-
 def search_families(
     journeys: Journeys,
     identity: Identity,
@@ -127,7 +117,8 @@ def search_families(
         logged.record(identity, NO_FAMILY)
     found: list[FoundFamily] = []
     for family_id, member_ids in members.items():
-        if not may_read_family(journeys, identity, family_id):
+        # A name search confirms who is in a family: only for who sees its whole record.
+        if not may_read_family(journeys, identity, family_id, Route.WHOLE):
             logged.record(identity, family_id, outcome="refused")
             continue
         if len(found) == limit:

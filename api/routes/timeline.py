@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import JourneyReader, JourneysDep
+from api.deps import JourneysDep, TimelineReader, shown_to
 from api.responses import READS
 from api.schemas.timeline import TimelineEntryPublic, TimelinePublic
 from api.serialize import to_json
@@ -58,7 +58,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Entries per page."
 
 @router.get("/timeline", responses=READS)
 def family_timeline(
-    read: JourneyReader,
+    read: TimelineReader,
     journeys: JourneysDep,
     *,
     as_recorded_at: RecordedAt = None,
@@ -69,15 +69,17 @@ def family_timeline(
     recorded_by = instant("as_recorded_at", as_recorded_at)
     occurred_by = instant("as_occurred_by", as_occurred_by)
     position, doc = journeys.views.read("timeline", str(read.family_id))
-    events = journeys.app.family_events(read.family_id) if doc is None or read.personal else []
+    shown = shown_to(journeys, read)
+    events = journeys.app.family_events(read.family_id) if doc is None or shown.personal else []
     if doc is None:  # the view has not reached this family yet: build its document here
         doc = replay(TimelineProjection(), events).docs[str(read.family_id)]
     entries = timeline(doc, as_recorded_at=recorded_by, as_occurred_by=occurred_by)
-    shown, next_page = page(entries, after=after, limit=limit)
-    personal = personal_details(events) if read.personal else None
+    entries = [entry for entry in entries if shown.shows(entry["entry_id"])]
+    answered, next_page = page(entries, after=after, limit=limit)
+    personal = personal_details(events) if shown.personal else None
     return TimelinePublic(
         family_id=read.family_id,
-        entries=[entry_public(entry, personal) for entry in shown],
+        entries=[entry_public(entry, personal) for entry in answered],
         next=next_page,
         position=position,
     )

@@ -1,4 +1,4 @@
-"""What GET /families/{family_id}/access-log answers: who read the family's record."""
+"""What the access log routes answer: who read which family's record."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ class AccessPublic(BaseModel):
         description="The parameters that shaped what was seen (as_recorded_at, agency, ...)."
     )
     reason: str | None = Field(description="The reason stated (`access_reason` code), if any.")
-    outcome: Literal["read", "refused"] = Field(
-        description="`read`, or `refused` (403) for an attempt the reader was not allowed."
+    outcome: Literal["read", "refused", "invalid"] = Field(
+        description="`read`; `refused` (403) for an attempt the reader was not allowed; "
+        "`invalid` for a request that failed on a bad parameter (422) and answered nothing."
     )
 
 

@@ -59,17 +59,29 @@ class ViewHealthPublic(BaseModel):
 
     name: str
     version: int
-    state: str = Field(description="`live` (read by queries) or `building` (a rebuild)")
+    state: str = Field(
+        description="`live` (read by queries), `building` (a rebuild) or `none` (no projector "
+        "has made the view yet)"
+    )
     position: int
     lag_events: int
-    lag_seconds: float = Field(description="Age of the oldest event the view has not applied")
-    health: str = Field(description="`caught up`, `behind` or `failing`")
+    lag_seconds: float | None = Field(
+        description="Age of the oldest event the view has not applied; null until the view "
+        "has started"
+    )
+    health: str = Field(
+        description="`caught up`, `behind`, `not started` (has applied no event of a store that "
+        "has some) or `failing`"
+    )
     failures: int
     last_error: str | None
 
 
 class HealthPublic(BaseModel):
-    status: str = Field(description="`ok`, or `degraded` when a view is failing")
+    status: str = Field(
+        description="`ok`; `starting` while a view has not started; `degraded` when a view is "
+        "failing"
+    )
     store: str
     position: int
     views: list[ViewHealthPublic]

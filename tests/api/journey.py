@@ -27,11 +27,14 @@ class Walk:
     family_id: str = ""
     positions: list[int] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
+    lead: str | None = None  # the current lead practitioner, who records (domain.access)
 
     def post(
         self, path: str, body: dict[str, Any], *, event: str, ids: tuple[str, ...] = (), **who: Any
     ) -> dict[str, Any]:
-        headers = self.auth(**(who or {"role": "lead_practitioner"}))
+        headers = self.auth(**(who or {"role": "lead_practitioner", "user_id": self.lead}))
+        if path == "/lead-practitioner":
+            self.lead = body["practitioner_id"]
         url = f"/families/{self.family_id}{path}" if self.family_id else "/families"
         response = self.client.post(url, json=body, headers=headers)
         assert response.status_code == 201, (path, response.text)

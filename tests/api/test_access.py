@@ -26,7 +26,9 @@ UNGUARDED = {"/health", "/login", "/openapi.json", "/session", "/session/end"}
 RECORDERS = {"practitioner", "lead_practitioner"}
 CORRECTORS = {*RECORDERS, "qa_officer"}
 READERS = {*RECORDERS, "qa_officer", "panel_member"}
-JOURNEY_READERS = {"qa_officer", "panel_member", "lead_practitioner"}
+# Practitioners of both roles read the families of their caseload only (domain.access:
+# tests/api/test_access_properties.py); the role table lets them reach the route.
+JOURNEY_READERS = READERS
 
 # (method, path) -> (a valid body, the roles allowed). Ids in paths are fresh UUIDs, so an
 # allowed role reaches the store and hears that the family does not exist.
@@ -42,10 +44,14 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/families/{family_id}/journey"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/journey.svg"): (None, JOURNEY_READERS),
     ("GET", "/families/{family_id}/access-log"): (None, {"qa_officer"}),
+    ("GET", "/access-log"): (None, {"qa_officer"}),
+    ("GET", "/access-log.csv"): (None, {"qa_officer"}),
     ("GET", "/families/{family_id}/shared-view"): (None, {"partner", "qa_officer"}),
     ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
+    ("GET", "/codelists"): (None, set(ROLES)),
+    ("GET", "/shared-families"): (None, {"partner", "qa_officer"}),
     ("POST", "/families/{family_id}/members"): (
         {"occurred_at": T, "relationship": "child"},
         RECORDERS,
@@ -178,7 +184,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
 
 # Query parameters a route needs to answer at all (a search needs a term).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
-    ("GET", "/families/search"): {"family_name": "Nobody"}
+    ("GET", "/families/search"): {"family_name": "Nobody"},
+    ("GET", "/shared-families"): {"agency": "children_social_care"},  # the token's agency
 }
 
 
@@ -189,7 +196,12 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/search"): READERS,
     ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
     ("GET", "/web/families/{family_id}/timeline"): JOURNEY_READERS,
+    ("GET", "/web/families/{family_id}/print"): JOURNEY_READERS,
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
+    ("GET", "/web/access-log"): {"qa_officer"},
+    ("GET", "/web/families/{family_id}/access-log"): {"qa_officer"},
+    ("GET", "/web/shared"): {"partner", "qa_officer"},
+    ("GET", "/web/families/{family_id}/shared"): {"partner", "qa_officer"},
 }
 
 

@@ -4,7 +4,11 @@ a known family are logged as such; only QA officers read the log, and nothing ed
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +21,9 @@ from fastapi.testclient import TestClient
 
 from api.access import WHAT
 from api.app import create_app
+from api.cursors import decode, encode
 from api.deps import SESSION_COOKIE
-from infra.access_log import LoggedAccess
+from infra.access_log import Access, LoggedAccess
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import ROLES, Identity
@@ -129,7 +134,7 @@ READS = [
     ),
     Read("/families/{id}/journey", "panel_member", "panel-3", "journey"),
     Read("/families/{id}/journey.svg", "lead_practitioner", LEAD, "journey picture"),
-    Read("/families/{id}/events", "practitioner", "pr-4", "events", agency="school"),
+    Read("/families/{id}/events", "practitioner", LEAD, "events"),  # the lead, either role
     Read(
         "/families/{id}/access-log",
         "qa_officer",
@@ -457,23 +462,30 @@ def test_no_route_changes_the_log(
     assert logged(journeys, story.uuid) == before
 
 
+@contextmanager
+def full_disk(settings: Settings, table: str) -> Iterator[None]:
+    """While inside, every insert into `table` fails, as on a full disk."""
+    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    raw.execute(
+        f"CREATE TRIGGER full_disk BEFORE INSERT ON {table} "
+        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    )
+    try:
+        yield
+    finally:
+        raw.execute("DROP TRIGGER full_disk")
+        raw.close()
+
+
 def test_a_read_that_cannot_be_logged_is_not_answered(
     client: TestClient, journeys: Journeys, settings: Settings, story: Story
 ) -> None:
-    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
-    raw.execute(
-        "CREATE TRIGGER full_disk BEFORE INSERT ON journeys_access_log "
-        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
-    )
     path = f"/families/{story.family_id}/timeline"
-    try:
+    with full_disk(settings, "journeys_access_log"):
         failing = TestClient(client.app, raise_server_exceptions=False)
         refused = get(
             failing, journeys, path, role="qa_officer", params={"min_position": story.position}
         )
-    finally:
-        raw.execute("DROP TRIGGER full_disk")
-        raw.close()
     answered = get(client, journeys, path, role="qa_officer")
 
     assert refused.status_code == 500
@@ -532,6 +544,27 @@ def test_reads_are_logged_on_postgresql(postgres_url: str) -> None:
         log = get(
             client, journeys, f"/families/{family['family_id']}/access-log", role="qa_officer"
         )
+        invalid = get(
+            client,
+            journeys,
+            f"/families/{family['family_id']}/timeline",
+            role="qa_officer",
+            params={"limit": "0"},
+        )
+        across = get(
+            client,
+            journeys,
+            "/access-log",
+            role="qa_officer",
+            params={"family_id": family["family_id"], "outcome": "invalid"},
+        )
+        exported = get(
+            client,
+            journeys,
+            "/access-log.csv",
+            role="qa_officer",
+            params={"family_id": family["family_id"], "role": "panel_member"},
+        )
 
     assert read.status_code == 200
     assert log.status_code == 200
@@ -539,3 +572,249 @@ def test_reads_are_logged_on_postgresql(postgres_url: str) -> None:
         ("access log", "qa_officer", None),
         ("events", "panel_member", "audit"),
     ]
+    assert invalid.status_code == 422
+    assert [(i["what"], i["outcome"]) for i in across.json()["items"]] == [("timeline", "invalid")]
+    [row] = list(csv.DictReader(io.StringIO(exported.text)))
+    assert (row["what"], row["reason"], row["outcome"]) == ("events", "audit", "read")
+
+
+def test_the_log_pages_with_the_one_opaque_cursor_of_every_list(
+    client: TestClient, journeys: Journeys, story: Story
+) -> None:
+    for n in range(12):
+        journeys.access_log.append(
+            Access(story.uuid, f"qa-{n}", "qa_officer", "early_help", "journey", {}, None)
+        )
+    path = f"/families/{story.family_id}/access-log"
+    first = get(client, journeys, path, role="qa_officer", params={"limit": 5}).json()
+
+    # `next` is a cursor of api.cursors, and any such cursor pages from where it points.
+    assert decode(first["next"]) == first["items"][-1]["access_id"]
+    older_than = first["items"][1]["access_id"]
+    response = get(
+        client, journeys, path, role="qa_officer", params={"limit": 2, "after": encode(older_than)}
+    )
+    assert response.status_code == 200, response.text
+    assert [i["access_id"] for i in response.json()["items"]] == [older_than - 1, older_than - 2]
+
+
+@pytest.mark.parametrize("path", ["/families/{id}/access-log", "/access-log"])
+@pytest.mark.parametrize("cursor", ["012", "-1", "zzzzzzzzzzzzz", "0x1f", "1.5", "A", ""])
+def test_a_cursor_not_made_by_the_log_is_refused_naming_after(
+    client: TestClient, journeys: Journeys, story: Story, path: str, cursor: str
+) -> None:
+    response = get(
+        client,
+        journeys,
+        path.format(id=story.family_id),
+        role="qa_officer",
+        params={"after": cursor},
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "after"
+
+
+@dataclass(frozen=True)
+class Logged:
+    """Entries of two families by several readers over two days, written straight into the
+    log (as the routes do), with the ids they got."""
+
+    family: UUID
+    other: UUID
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def several(journeys: Journeys, story: Story) -> Logged:
+    other = uuid4()
+    ids: dict[str, int] = {}
+
+    def write(name: str, family: UUID, user: str, role: str, agency: str, *, outcome: Any) -> None:
+        entry = Access(family, user, role, agency, "timeline", {}, "audit", outcome)
+        ids[name] = journeys.access_log.append(entry).access_id
+
+    write("qa reads", story.uuid, "qa-1", "qa_officer", "early_help", outcome="read")
+    write("lead reads other", other, LEAD, "lead_practitioner", "early_help", outcome="read")
+    journeys.app.clock = lambda: NOW + timedelta(days=1)
+    write("police refused", story.uuid, "pr-7", "practitioner", "police", outcome="refused")
+    write("qa reads other", other, "qa-1", "qa_officer", "early_help", outcome="read")
+    journeys.access_log.amend_invalid([ids["qa reads other"]])
+    return Logged(story.uuid, other, ids)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["qa reads other", "police refused", "lead reads other", "qa reads"]),
+        (  # as a form sends the filters left blank: no filter
+            dict.fromkeys(("user_id", "role", "agency", "outcome", "from", "to"), ""),
+            ["qa reads other", "police refused", "lead reads other", "qa reads"],
+        ),
+        ({"user_id": "qa-1"}, ["qa reads other", "qa reads"]),
+        ({"role": "lead_practitioner"}, ["lead reads other"]),
+        ({"agency": "police"}, ["police refused"]),
+        ({"outcome": "refused"}, ["police refused"]),
+        ({"outcome": "invalid"}, ["qa reads other"]),
+        ({"from": "2025-06-03"}, ["qa reads other", "police refused"]),
+        ({"to": "2025-06-02T23:59:59+00:00"}, ["lead reads other", "qa reads"]),
+        ({"to": "2025-06-02", "user_id": "qa-1"}, ["qa reads"]),
+    ],
+)
+def test_the_log_across_families_filters_by_who_when_and_outcome(
+    client: TestClient,
+    journeys: Journeys,
+    several: Logged,
+    params: dict[str, str],
+    expected: list[str],
+) -> None:
+    names = {access_id: name for name, access_id in several.ids.items()}
+    for family in (None, several.other):
+        asked = params if family is None else {**params, "family_id": str(family)}
+        response = get(client, journeys, "/access-log", role="qa_officer", params=asked)
+        assert response.status_code == 200, response.text
+        found = [names[i["access_id"]] for i in response.json()["items"]]
+        wanted = [n for n in expected if family is None or n.endswith("other")]
+        assert found == wanted, asked
+
+
+def test_the_log_across_families_reads_a_page_at_a_time(
+    client: TestClient, journeys: Journeys, several: Logged
+) -> None:
+    seen: list[int] = []
+    params: dict[str, Any] = {"limit": 3}
+    while True:
+        response = get(client, journeys, "/access-log", role="qa_officer", params=params)
+        assert response.status_code == 200, response.text
+        seen += [i["access_id"] for i in response.json()["items"]]
+        if response.json()["next"] is None:
+            break
+        params["after"] = response.json()["next"]
+
+    assert seen == sorted(several.ids.values(), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"role": "headteacher"}, "role"),
+        ({"agency": "Zinnia's school"}, "agency"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"from": "last tuesday"}, "from"),
+        ({"to": "2025-06-02T10:00:00"}, "to"),
+        ({"family_id": "Zinnia"}, "family_id"),
+        ({"user_id": "qa-1\x00"}, "user_id"),  # PostgreSQL text cannot hold a NUL
+        ({"user_id": "Zinnia\n"}, "user_id"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/access-log", "/access-log.csv"])
+def test_a_bad_filter_of_the_log_is_refused_naming_the_field(
+    client: TestClient, journeys: Journeys, path: str, params: dict[str, str], field: str
+) -> None:
+    response = get(client, journeys, path, role="qa_officer", params=params)
+
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert "Zinnia" not in response.text
+
+
+def test_the_csv_holds_every_entry_the_filters_match_with_a_header_row(
+    client: TestClient, journeys: Journeys, several: Logged
+) -> None:
+    for _ in range(3):
+        journeys.access_log.append(
+            Access(
+                several.other,
+                "=cmd|x",
+                "qa_officer",
+                "police",
+                "events",
+                {"agency": "police"},
+                None,
+            )
+        )
+    params = {"agency": "police"}
+
+    exported = get(client, journeys, "/access-log.csv", role="qa_officer", params=params)
+    listed = get(client, journeys, "/access-log", role="qa_officer", params=params).json()
+
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    header, *rows = list(csv.reader(io.StringIO(exported.text)))
+    assert header == [
+        "access_id",
+        "at",
+        "user_id",
+        "role",
+        "agency",
+        "family_id",
+        "what",
+        "detail",
+        "reason",
+        "outcome",
+    ]
+    assert [int(row[0]) for row in rows] == [i["access_id"] for i in listed["items"]]
+    assert len(rows) == 4
+    police = rows[-1]
+    assert police == [
+        str(several.ids["police refused"]),
+        "2025-06-03T14:30:00Z",
+        "pr-7",
+        "practitioner",
+        "police",
+        str(several.family),
+        "timeline",
+        "{}",
+        "audit",
+        "refused",
+    ]
+    # A cell that a spreadsheet would run as a formula is kept as text.
+    assert {row[2] for row in rows[:3]} == {"'=cmd|x"}
+    assert {row[7] for row in rows[:3]} == {'{"agency":"police"}'}
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/families/{id}/timeline", {"limit": "0"}),  # refused by the route's declared types
+        ("/families/{id}/timeline", {"as_recorded_at": "last tuesday"}),  # by the route itself
+        ("/families/{id}/access-log", {"after": "not-a-cursor"}),
+        ("/web/families/{id}", {"as_recorded_at": "last tuesday"}),
+    ],
+)
+def test_a_read_refused_for_a_bad_parameter_is_logged_once_as_invalid(
+    client: TestClient, journeys: Journeys, story: Story, path: str, params: dict[str, str]
+) -> None:
+    response = get(
+        client,
+        journeys,
+        path.format(id=story.family_id),
+        role="qa_officer",
+        user_id="qa-5",
+        params={**params, "reason": "audit"},
+    )
+    answered = get(client, journeys, path.format(id=story.family_id), role="qa_officer")
+
+    assert response.status_code == 422, response.text
+    assert answered.status_code == 200, answered.text
+    entries = logged(journeys, story.uuid)
+    assert [(e.user_id, e.reason, e.outcome) for e in entries] == [
+        ("qa_officer-1", None, "read"),
+        ("qa-5", "audit", "invalid"),
+    ]
+    found = get(client, journeys, "/access-log", role="qa_officer", params={"outcome": "invalid"})
+    assert [i["user_id"] for i in found.json()["items"]] == ["qa-5"]
+
+
+def test_a_422_whose_amendment_cannot_be_written_fails_and_stays_logged_as_read(
+    client: TestClient, journeys: Journeys, settings: Settings, story: Story
+) -> None:
+    path = f"/families/{story.family_id}/timeline"
+    with full_disk(settings, "journeys_access_outcome"):
+        failing = TestClient(client.app, raise_server_exceptions=False)
+        answer = get(failing, journeys, path, role="qa_officer", params={"limit": "0"})
+
+    # The entry says `read`, and the request failed: the log never claims less than happened.
+    assert answer.status_code == 500
+    assert [e.outcome for e in logged(journeys, story.uuid)] == ["read"]

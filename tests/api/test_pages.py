@@ -6,25 +6,33 @@ correction and a retraction, with personal details; posted through this app's HT
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.deps import SESSION_COOKIE
+from api.deps import SESSION_COOKIE, FamilyRead
+from api.routes.pages_family import journey_as_recorded, journey_shown
+from api.templating import long_date
+from domain.access import BY_ROLE
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Identity
+from projections.journey import JourneyAnswers
 from tests.api.conftest import sqlite_settings, store_position
 from tests.api.test_access import ROUTES
 from tests.browser.conftest import (
     Clock,
     LateHistory,
+    raw_codes,
     record_late_history,
     token_for,
     wait_for_views,
@@ -264,7 +272,7 @@ def test_errors_are_pages_a_person_can_read(site: Site) -> None:
     for answer in (missing, refused, invalid):
         assert answer.headers["content-type"].startswith("text/html")
         assert '<p class="problem">' in answer.text
-    assert "lead_practitioner" in refused.text  # who may see it
+    assert "not in your caseload" in refused.text  # why not (domain.access)
 
 
 def test_pages_escape_what_they_show(site: Site) -> None:
@@ -297,7 +305,7 @@ def test_pages_escape_what_they_show(site: Site) -> None:
     families = site.get("/web/families", "qa_officer", params={"area": "<b>strood</b>"})
 
     assert page.status_code == 200
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     assert "a &amp; b &lt;i&gt;" in page.text
     assert "<script>alert" not in page.text
     assert "<script>x()" not in sign_in.text
@@ -335,3 +343,144 @@ def test_pages_are_neither_cached_nor_framed_nor_scripted_from_elsewhere(site: S
     assert "frame-ancestors 'none'" in policy
     assert "<script>" not in page.text  # scripts come from /static only
     assert site.client.get("/static/timeline.js").status_code == 200
+
+
+# -- replay moves the journey too; codes by their labels; dates say which -----------------------
+
+MAIN = re.compile(r"<main[^>]*>(.*)</main>", re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def shown_text(html: str) -> str:
+    """The words a reader sees in the page's main part, tags and attributes left out."""
+    found = MAIN.search(html)
+    assert found is not None, html[:200]
+    return " ".join(unescape(TAG.sub(" ", found.group(1))).split())
+
+
+def journey_panel(html: str) -> str:
+    found = re.search(r'<section id="journey"[^>]*>(.*?)</section>', html, re.S)
+    assert found is not None
+    return " ".join(unescape(TAG.sub(" ", found.group(1))).split())
+
+
+def test_no_code_shows_raw_on_the_family_page(site: Site) -> None:
+    page = site.get(site.family_page, "qa_officer")
+    text = shown_text(page.text)
+
+    assert raw_codes(text) == []
+    assert "Source: Early help" in text  # the request for support's detail, by its label
+    assert "Reason: Concern raised → Information or advice" in text  # the correction
+    assert "Member 1: SEND: No" in text
+    assert "(QA officer, Early help service)" in page.text  # who is signed in, by labels too
+
+
+def test_the_journey_panel_is_replayed_to_the_day_asked(site: Site) -> None:
+    history = site.history
+    day = history.before_late.isoformat()
+
+    today = site.get(site.family_page, "qa_officer")
+    earlier = site.get(site.family_page, "qa_officer", params={"as_recorded_at": day})
+
+    # The health visitor's late contact (of day 4, recorded on day 20) is one of its two
+    # entries today; on day 10 the record knew only of the one of day 5.
+    assert "Health visiting 2" in journey_panel(today.text)
+    assert "Health visiting 1" in journey_panel(earlier.text)
+    assert f"Journey as recorded at the end of {long_date(history.before_late)}" in earlier.text
+    assert f"journey.svg?as_recorded_at={day}" in earlier.text
+    assert f'<input type="date" id="as-of-date" name="as_recorded_at" value="{day}"' in earlier.text
+
+
+def test_every_date_on_the_family_page_says_occurred_or_recorded(site: Site) -> None:
+    text = shown_text(site.get(site.family_page, "qa_officer").text)
+
+    for heading in ("Occurred", "Recorded", "First occurred", "Last occurred", "Occurred on"):
+        assert heading in text
+    assert "Correction recorded" in text
+    assert "Retraction recorded" in text
+    assert re.search(r"registered \(occurred\) \d", text)
+
+
+# -- print -----------------------------------------------------------------------------------------
+
+
+def test_the_print_page_shows_the_chronology_as_recorded_at_the_day_chosen(site: Site) -> None:
+    history = site.history
+    day = history.before_late
+
+    printed = site.get(
+        f"{site.family_page}/print",
+        "panel_member",
+        params={"as_recorded_at": day.isoformat(), "reason": "case_review"},
+    )
+
+    assert printed.status_code == 200
+    text = shown_text(printed.text)
+    assert printed.text.count('<tr id="entry-') == history.entries_before_late
+    assert f'id="entry-{history.late_entry_id}"' not in printed.text
+    assert f"as recorded at the end of {long_date(day)}" in text
+    assert str(history.family_id) in text
+    assert "Chatham" in text
+    assert "Printed by panel_member-1 (panel member, Early help service)" in text
+    assert "Retraction recorded" in text  # the duplicate, retracted on day 6
+    assert '<nav aria-label="Pages">' not in printed.text
+    assert '<link rel="stylesheet" href="/static/print.css">' in printed.text
+    assert "@media print" in site.client.get("/static/print.css").text
+    assert raw_codes(text) == []
+
+
+def test_the_print_page_is_read_under_the_family_page_rules_and_logged(site: Site) -> None:
+    path = f"{site.family_page}/print"
+    qa = Identity("qa_officer-1", "qa_officer", "early_help")
+
+    refused = site.get(path, "practitioner")
+    invalid = site.get(path, "qa_officer", params={"as_recorded_at": "yesterday"})
+    site.get(path, "qa_officer", params={"reason": "audit"})
+
+    assert (refused.status_code, invalid.status_code) == (403, 422)
+    assert re.search(r'<p class="problem">as_recorded_at: [^<]*valid date', invalid.text)
+    logged = site.client.get(
+        f"/families/{site.history.family_id}/access-log",
+        headers={"Authorization": f"Bearer {site.journeys.tokens.issue(qa)}"},
+    ).json()["items"]
+    assert ("family print", "audit") in {(item["what"], item["reason"]) for item in logged}
+
+
+@dataclass(frozen=True)
+class AnswersWithStageSince(JourneyAnswers):
+    """Journey answers that may say since when the current stage holds, and for how long
+    (the fields the journey's own answers come to have, redeclared alike if they have)."""
+
+    current_stage_since: datetime | None
+    current_stage_days: float | None
+
+
+def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say(
+    site: Site,
+) -> None:
+    history = site.history
+    read = FamilyRead(
+        Identity("qa_officer-1", "qa_officer", "early_help"),
+        UUID(history.family_id),
+        personal=False,
+        directory=site.journeys.views.read("families", history.family_id)[1] or {},
+        decision=BY_ROLE["qa_officer"],
+    )
+    answers = journey_as_recorded(site.journeys, read, datetime.now(UTC))
+    given = {f.name: getattr(answers, f.name) for f in fields(answers)}
+    since = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
+    told = AnswersWithStageSince(
+        **{**given, "current_stage_since": since, "current_stage_days": 12.4}
+    )
+    silent = AnswersWithStageSince(
+        **{**given, "current_stage_since": None, "current_stage_days": None}
+    )
+
+    plain = dict(journey_shown(site.journeys, silent)["facts"])
+    facts = dict(journey_shown(site.journeys, told)["facts"])
+
+    assert facts["Current stage"] == plain["Current stage"] == "Lead assigned"
+    assert facts["Since (occurred)"] == "3 March 2025"
+    assert facts["For"] == "12 days"
+    assert "Since (occurred)" not in plain
+    assert plain["For"] == f"{round(answers.time_in_stage['lead_assigned'])} days"

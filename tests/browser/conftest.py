@@ -12,6 +12,7 @@ Without the browser these tests skip locally, but fail when the `CI` variable is
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -26,6 +27,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from domain.codes import load
 from infra.bootstrap import Journeys, bootstrap
 from infra.tokens import Identity, Tokens
 from projections.catalogue import all_projections
@@ -161,6 +163,18 @@ def record_late_history(client: httpx.Client, clock: Clock, tokens: Tokens) -> L
     )
 
 
+# Codes as stored (`5D`, `RC9`, `home_visit`, `wrong_code`) and Python's booleans: no page
+# shows them; plain words and numbers (`police`, `10`) read as they are.
+CODED = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+|\d+[A-Z]+\d*|[A-Z]+\d+")
+
+
+def raw_codes(text: str) -> list[str]:
+    """The codes of any code list, and booleans, that `text` shows as they are stored."""
+    listed = {code for entries in load().lists.values() for code in entries}
+    raw = {code for code in listed if CODED.fullmatch(code)} | {"True", "False"}
+    return sorted(set(re.findall(r"[A-Za-z0-9_]+", text)) & raw)
+
+
 def wait_for_views(journeys: Journeys, position: int) -> None:
     """Until every view has the history: pages read views, which follow the store."""
     for projection in all_projections():
@@ -210,8 +224,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         journeys.close()
 
 
-@pytest.fixture(scope="session")
-def browser(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+def chromium(tmp_path_factory: pytest.TempPathFactory, *, scripts: bool = True) -> WebDriver:
+    """Headless Chromium, with a profile of its own; `scripts=False`: JavaScript off."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -221,8 +235,18 @@ def browser(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors, CSP
+    if not scripts:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(20)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    driver = chromium(tmp_path_factory)
     try:
         yield driver
     finally:

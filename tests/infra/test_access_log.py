@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 
-from infra.access_log import Access, AccessLog, LoggedAccess
+from infra.access_log import Access, AccessFilter, AccessLog, LoggedAccess
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 
@@ -142,6 +142,66 @@ class AccessLogContract:
         assert every_entry(log, family, end=START) == early[::-1]
         assert every_entry(log, family, start=clock.now, end=clock.now, user_id="qa-1") == [late[0]]
         assert every_entry(log, uuid4()) == []
+
+    def test_across_families_each_filter_narrows_the_match(
+        self, journeys: Journeys, clock: Clock
+    ) -> None:
+        family, other = uuid4(), uuid4()
+        log = journeys.access_log
+        early = [
+            log.append(access(family, "qa-1")),
+            log.append(access(other, "lp-2", role="lead_practitioner", agency="school")),
+        ]
+        clock.now += timedelta(days=2)
+        late = [
+            log.append(access(other, "qa-1", outcome="refused")),
+            log.append(access(family, "pr-3", role="practitioner", agency="police")),
+        ]
+
+        def find(**given: Any) -> list[LoggedAccess]:
+            return [e for e in log.each(AccessFilter(**given)) if e.family_id in (family, other)]
+
+        assert find() == [*late[::-1], *early[::-1]]
+        assert find(user_id="qa-1") == [late[0], early[0]]
+        assert find(role="lead_practitioner") == [early[1]]
+        assert find(agency="police") == [late[1]]
+        assert find(family_id=other) == [late[0], early[1]]
+        assert find(outcome="refused") == [late[0]]
+        assert find(start=clock.now) == late[::-1]
+        assert find(end=START) == early[::-1]
+        assert find(start=START, end=START, agency="school", user_id="lp-2") == [early[1]]
+        assert find(user_id="nobody") == []
+
+    def test_every_match_is_read_past_one_batch_newest_first(self, journeys: Journeys) -> None:
+        family = uuid4()
+        written = [journeys.access_log.append(access(family)) for _ in range(1203)]
+
+        assert list(journeys.access_log.each(AccessFilter(family_id=family))) == written[::-1]
+
+    def test_a_read_amended_as_invalid_says_so_once_and_a_refusal_stays_refused(
+        self, journeys: Journeys, settings: Settings
+    ) -> None:
+        family = uuid4()
+        log = journeys.access_log
+        read, refused, kept = (
+            log.append(access(family)),
+            log.append(access(family, outcome="refused")),
+            log.append(access(family)),
+        )
+
+        log.amend_invalid([read.access_id, refused.access_id])
+        log.amend_invalid([read.access_id])  # a second amendment changes nothing
+
+        entries = every_entry(log, family)
+        assert [e.outcome for e in entries] == ["read", "refused", "invalid"]
+        assert entries[2] == LoggedAccess(**{**vars(read), "outcome": "invalid"})
+        assert entries[0] == kept
+        assert every_entry(log, family, user_id="qa-1") == entries
+        assert [e.access_id for e in log.each(AccessFilter(outcome="invalid"))] == [read.access_id]
+        with pytest.raises(self.refused, match="append-only"):
+            self.execute(settings, "DELETE FROM journeys_access_outcome")
+        with pytest.raises(self.refused, match="append-only"):
+            self.execute(settings, "UPDATE journeys_access_outcome SET outcome = 'invalid'")
 
     def test_the_database_refuses_to_change_an_entry(
         self, journeys: Journeys, settings: Settings

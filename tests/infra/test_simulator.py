@@ -159,6 +159,18 @@ def test_a_simulation_needs_the_application_bootstrapped_with_its_clock_and_ids(
         journeys.close()
 
 
+def test_a_simulation_that_would_end_after_now_is_refused_before_it_records_anything() -> None:
+    start = datetime.now(UTC) - timedelta(days=300)
+    simulation = Simulation(seed=1, start=start)
+    journeys = bootstrap(in_memory(), clock=simulation.clock, new_id=simulation.new_id)
+    try:
+        with pytest.raises(ValueError, match="would end in the future"):
+            simulation.run(journeys.app, families=3, years=1)
+        assert journeys.app.position() == 0
+    finally:
+        journeys.close()
+
+
 @pytest.mark.slow
 def test_the_simulator_at_a_kent_like_size_reproduces_kents_ratios_within_ten_percent() -> None:
     # POPO (in-memory objects) keeps this quick: the calibration is pure application logic.
