@@ -18,6 +18,7 @@ from api.routes import (
     access_log,
     assessments,
     closures,
+    codelists,
     consents,
     contacts,
     corrections,
@@ -38,6 +39,7 @@ from api.routes import (
     pages_access_log,
     pages_families,
     pages_family,
+    pages_partner,
     pages_pathways,
     pages_print,
     pages_search,
@@ -48,6 +50,7 @@ from api.routes import (
     reviews,
     search,
     session,
+    shared_families,
     shared_view,
     step_downs,
     support_decisions,
@@ -85,6 +88,8 @@ ROUTERS = (
     access_log,
     integrity,
     shared_view,
+    codelists,
+    shared_families,
     # The web pages, and signing in to them.
     session,
     pages,
@@ -94,6 +99,7 @@ ROUTERS = (
     pages_family,
     pages_print,
     pages_pathways,
+    pages_partner,
 )
 
 

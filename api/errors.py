@@ -61,21 +61,46 @@ def field_of(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in parts)
 
 
+UNREADABLE_BODY = (
+    "the body could not be read: send one JSON value, in UTF-8, nested at most a few "
+    "hundred levels deep"
+)
+
+
+def problem(item: Mapping[str, Any]) -> dict[str, str]:
+    """One validation error as {field, detail}: only where and why, since pydantic's
+    `input` (and `ctx`) may hold what was sent."""
+    if item.get("type") == "json_invalid":
+        # Its location is a character offset in the body: the field at fault is the body.
+        return {"field": "body", "detail": "the body is not valid JSON"}
+    detail = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+    return {"field": field_of(tuple(item.get("loc", ()))), "detail": detail}
+
+
 def invalid_request(exc: RequestValidationError) -> ErrorResponse:
-    # Only where and why: pydantic's `input` (and `ctx`) may hold what was sent.
-    errors = [
-        {"field": field_of(tuple(e.get("loc", ()))), "detail": str(e.get("msg", "invalid"))}
-        for e in exc.errors()
-    ] or [{"field": "", "detail": "the request is not valid"}]
+    errors = [problem(e) for e in exc.errors()] or [
+        {"field": "", "detail": "the request is not valid"}
+    ]
     return error(422, "invalid", errors[0]["detail"], field=errors[0]["field"], errors=errors)
+
+
+def unreadable_body() -> ErrorResponse:
+    errors = [{"field": "body", "detail": UNREADABLE_BODY}]
+    return error(422, "invalid", UNREADABLE_BODY, field="body", errors=errors)
 
 
 def invalid_value(exc: InvalidValueError) -> ErrorResponse:
     valid = list(exc.valid) if isinstance(exc, UnknownCodeError) else None
-    return error(422, "invalid", exc.detail, field=exc.field, valid=valid)
+    # Listed like a validation error's fields, so a client reads every 422 the same way.
+    errors = [{"field": exc.field, "detail": exc.detail}]
+    return error(422, "invalid", exc.detail, field=exc.field, valid=valid, errors=errors)
 
 
 def http_error(exc: HTTPException) -> ErrorResponse:
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body it could not parse (not UTF-8, nested too deep).
+        # Answered as every other invalid body is, so the API documents one status for it.
+        return unreadable_body()
     code = HTTP_ERRORS.get(exc.status_code, "http_error")
     return error(exc.status_code, code, str(exc.detail), headers=exc.headers)
 

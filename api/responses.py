@@ -1,7 +1,9 @@
-"""How a command answers: 201 with the family id, the new ids and the store position."""
+"""How a command answers: 201 with the family id, the new ids, the store position and when
+the store recorded it."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -42,6 +44,8 @@ def created(result: CommandResult) -> JSONResponse:
         "family_id": str(result.family_id),
         **{name: str(value) for name, value in result.ids.items()},
         "position": result.position,
+        # In UTC, written as GET /families/{id}/events writes each event's recorded_at.
+        "recorded_at": result.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return JSONResponse(body, status_code=201, headers=headers)

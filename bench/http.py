@@ -367,7 +367,9 @@ def step_costs(tokens: Tokens, token: str) -> StepCosts:
     from api.schemas.commands import ContactCreate
 
     body = contact_bodies()[1]
-    result = CommandResult(uuid4(), {"entry_id": uuid4(), "contact_id": uuid4()}, 12345)
+    result = CommandResult(
+        uuid4(), {"entry_id": uuid4(), "contact_id": uuid4()}, 12345, datetime.now(UTC)
+    )
     return StepCosts(
         token_verify_us=per_call_us(lambda: tokens.verify(token), repeat=2000),
         body_validation_us=per_call_us(

@@ -73,11 +73,13 @@ RETRY_JITTER = 0.005
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a command answers: the family, the ids it made, and the store position."""
+    """What a command answers: the family, the ids it made, the store position, and when the
+    store recorded its events (`recorded_at`; for a replayed command, the first time)."""
 
     family_id: UUID
     ids: Mapping[str, UUID]
     position: int
+    recorded_at: datetime
     replayed: bool = False
 
 
@@ -283,11 +285,15 @@ class JourneysApplication(Application[UUID]):
                 assert change is not None
                 change(family, entry)
             pending: list[Aggregate] = [family]
+            # The time the store gives the command's events (every entry is stamped `now`).
+            recorded_at = family.modified_on
             if receipt_id is not None:
                 pending.append(
                     CommandReceipt._create(
                         CommandReceipt.Issued,
                         id=receipt_id,
+                        # Stamped like the family's events, so a replay answers that time.
+                        timestamp=recorded_at,
                         command=command.name,
                         family_id=command.family_id,
                         fingerprint=fingerprint,
@@ -296,7 +302,7 @@ class JourneysApplication(Application[UUID]):
                 )
             if unit is not None:
                 unit.add(pending)
-                return CommandResult(command.family_id, dict(command.ids), 0)
+                return CommandResult(command.family_id, dict(command.ids), 0, recorded_at)
             try:
                 recordings = self.save(*pending)
             except IntegrityError:
@@ -312,7 +318,7 @@ class JourneysApplication(Application[UUID]):
                 time.sleep(random.uniform(0, RETRY_JITTER))
                 continue
             position = max(r.notification.id for r in recordings)
-            return CommandResult(command.family_id, dict(command.ids), position)
+            return CommandResult(command.family_id, dict(command.ids), position, recorded_at)
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -358,7 +364,9 @@ class JourneysApplication(Application[UUID]):
         # The position of the original write is at or before the current one; answering the
         # current position keeps read-your-writes waits correct.
         position = self.recorder.max_notification_id() or 0
-        return CommandResult(receipt.family_id, dict(receipt.ids), position, replayed=True)
+        return CommandResult(
+            receipt.family_id, dict(receipt.ids), position, receipt.created_on, replayed=True
+        )
 
     def _load(self, family_id: UUID) -> Family:
         try:
@@ -945,7 +953,7 @@ class JourneysApplication(Application[UUID]):
         """(position, family id) of every erasure recorded after store position `after` (up
         to `upto`, if given)."""
         topic = get_topic(Family.PersonalDataErased)
-        while True:
+        while self.anything_after(after):
             batch = self.recorder.select_notifications(
                 start=after + 1, limit=500, stop=upto, topics=[topic]
             )
@@ -978,6 +986,8 @@ class JourneysApplication(Application[UUID]):
         if area is not None:
             self.codes.require("area", area, field="area")
         items: list[FamilySummary] = []
+        if not self.anything_after(after):
+            return FamilyPage(items, None)
         start = after + 1
         while len(items) < limit:
             batch = self.recorder.select_notifications(
@@ -1001,6 +1011,11 @@ class JourneysApplication(Application[UUID]):
 
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def anything_after(self, after: int) -> bool:
+        """Whether the store holds a position after `after`. Asked before reading from
+        `after + 1`, which past the largest position would not fit the store's 64-bit ints."""
+        return after < self.position()
 
     def iter_family_ids(self) -> Iterator[UUID]:
         after = 0

@@ -1,5 +1,9 @@
 """Code lists as versioned data: the JSON files in `codelists/`, one per version.
 
+A version after the first names the one it `extends` and holds only what it changes: codes it
+adds and labels it rewords. It cannot remove a code, so every code stored under an earlier
+version stays valid under a later one.
+
 Stored events keep codes, never labels. A code is checked against the list in force when the
 command is made; an unknown code is refused with the list of valid ones.
 """
@@ -14,7 +18,7 @@ from importlib import resources
 
 from domain.errors import UnknownCodeError
 
-CURRENT_VERSION = "2025-1"
+CURRENT_VERSION = "2025-2"
 
 
 @dataclass(frozen=True)
@@ -45,4 +49,9 @@ def load(version: str = CURRENT_VERSION) -> CodeLists:
     """Load a version of the code lists shipped with the package."""
     text = resources.files("domain").joinpath("codelists", f"{version}.json").read_text("utf-8")
     data = json.loads(text)
-    return CodeLists(version=data["version"], lists=data["lists"])
+    lists: dict[str, dict[str, str]] = {}
+    if "extends" in data:  # the earlier version, with this one's codes and labels on top
+        lists = {name: dict(codes) for name, codes in load(data["extends"]).lists.items()}
+    for name, codes in data["lists"].items():
+        lists.setdefault(name, {}).update(codes)
+    return CodeLists(version=data["version"], lists=lists)

@@ -7,7 +7,7 @@ The README's "Domain rules" section is generated from this table (tests check th
 from __future__ import annotations
 
 RULES: dict[str, str] = {
-    "occurred_in_future": "An entry cannot have occurred in the future (5 minutes' clock skew allowed).",
+    "occurred_in_future": "An entry cannot have occurred in the future, nor (as corrected) after it was recorded (5 minutes' clock skew allowed).",
     "household_needs_a_child": "A family is registered with at least one child or young person.",
     "child_age": "A child is under 19 when registered, or under 25 with special educational needs or disabilities (SEND).",
     "member_not_found": "An entry naming a member names a member of the household (current, or one who has left since).",
@@ -38,7 +38,7 @@ RULES: dict[str, str] = {
     "safeguarding_basis_needs_concern": "Safeguarding as a lawful basis for an escalation needs the safeguarding flag set.",
     "consent_not_in_force": "Only a consent that was given and not yet withdrawn can be withdrawn.",
     "step_down_while_open": "A step-down from social care opens a new episode, so no episode may be open.",
-    "chronology": "Entries keep their order in practice: nothing in an episode before it opened, an assessment completes after it starts, a review or revision after its plan, a response after its escalation, a closure after its plan.",
+    "chronology": "Entries keep their order in practice, as recorded and as corrected: nothing in an episode before it opened or after it closed, an episode opens after the previous one closed, an assessment completes after it starts, a review or revision after its plan, a response after its escalation, a closure after every entry of its episode.",
     "entry_not_found": "A correction or retraction targets an existing entry of the same family.",
     "entry_retracted": "A retracted entry cannot be corrected or retracted again.",
     "not_retractable": "Only contacts, outcome evidence, information sharing and reviews can be retracted; correct other entries, or record what happened next.",

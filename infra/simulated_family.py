@@ -192,9 +192,18 @@ class FamilyJourney:
         return timedelta(days=self.rng.randint(4, 13), minutes=self.rng.randint(0, 480))
 
     def do(
-        self, at: datetime, method: Callable[..., CommandResult], *, actor: Actor, **kwargs: Any
+        self,
+        at: datetime,
+        method: Callable[..., CommandResult],
+        *,
+        actor: Actor,
+        stated_at: datetime | None = None,
+        **kwargs: Any,
     ) -> Do:
-        call = partial(method, self.family_id, actor=actor, occurred_at=at, **kwargs)
+        """A command for what happened at `at`, recorded a little later; `stated_at` is the
+        (wrong) time the practitioner gives, when it is not `at`."""
+        occurred_at = stated_at or at
+        call = partial(method, self.family_id, actor=actor, occurred_at=occurred_at, **kwargs)
         return Do(at, self.lag(), call)
 
     def child_name(self) -> str:
@@ -407,8 +416,15 @@ class FamilyJourney:
             "member_ids": self.named_members(),
             "personal": self.notes(0.3),
         }
+        # Recorded after it happened, under a wrong date: the correction puts it right (a
+        # date after the day it was recorded could not be right).
         result = yield self.do(
-            stated_at, self.app.record_contact, actor=actor, agency=stated_agency, **kwargs
+            at,
+            self.app.record_contact,
+            actor=actor,
+            agency=stated_agency,
+            stated_at=stated_at,
+            **kwargs,
         )
         entry_id = result.ids["entry_id"]
         fixed_at = self.later(at, 1, 14)
@@ -633,9 +649,9 @@ class FamilyJourney:
         for number, decision in enumerate(decisions, start=1):
             gap = rng.randint(35, 49) if rng.random() < 0.75 else rng.randint(49, 70)
             due = at + timedelta(days=gap)
-            yield from self.between_reviews(at, gap, work)
             if number == reviews and ending in data.NO_FINAL_REVIEW:
-                break
+                break  # no work in between after the last review: the closure is the last entry
+            yield from self.between_reviews(at, gap, work)
             at = office_hours(due, rng)
             at = yield from self.review(at, work, decision, stage=number / reviews)
         return (yield from self.close_plan(at, work))

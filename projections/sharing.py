@@ -21,11 +21,11 @@ answers what agency A sees, by these rules (the first that holds is the reason g
 | 1 | A recorded it: the contact's `agency` for a contact, else   | own                    |
 |   | the recorder's agency (both as first recorded)              |                        |
 | 2 | a sharing consent in force covers A and the entry's purpose | consent <consent_id>   |
-|   | (PURPOSES below)                                            |                        |
+|   | (domain.disclosure)                                         |                        |
 | 3 | it is itself a disclosure to A on a recorded lawful basis:  | shared <this entry>,   |
 |   | information shared with A, or an escalation to A            | its lawful basis       |
 | 4 | information was shared with A (a sharing not retracted)     | shared <that sharing>, |
-|   | naming the entry's category (CATEGORIES below), the entry   | its lawful basis       |
+|   | naming the entry's category (domain.disclosure), the entry  | its lawful basis       |
 |   | was in the record when the sharing was recorded (before it  |                        |
 |   | in the family's stream), and, if the sharing names an       |                        |
 |   | episode, the entry is of that episode (contact details,     |                        |
@@ -41,7 +41,7 @@ answers what agency A sees, by these rules (the first that holds is the reason g
   art. 19: recipients are told of rectifications), recorded before or after the sharing.
 - Rule 4 covers the record as it stood when the sharing was written down: an entry
   recorded later was not part of what was shared, even if it is about earlier events.
-- An entry in no category (None below) is never shown by a lawful-basis sharing.
+- An entry in no category is never shown by a lawful-basis sharing.
 - Personal data is shown on visible entries only: an entry's notes where the entry is
   visible; members' names, dates of birth and addresses live only on the registration and
   member entries (and their corrections), category `contact_details`, so they show only
@@ -52,97 +52,19 @@ answers what agency A sees, by these rules (the first that holds is the reason g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import singledispatchmethod
 
+from domain.disclosure import ABOUT_ANOTHER, CONTACT_CATEGORIES, ENTRY_TYPES
 from domain.family import Family
 from projections.base import Doc, Documents, Event, Projection
 from projections.timeline import TimelineProjection, as_of, sort_key
 
-# The purpose an entry is shared for, by type (a code of the list `sharing_purpose`); the
-# information shared with an agency is shared for the purpose it names itself. None: for no
-# purpose (records management: erasure, legal holds), seen by the agency that recorded it.
-PURPOSES: Mapping[str, str | None] = {
-    "Registered": "coordinating_support",
-    "MemberAdded": "coordinating_support",
-    "MemberLeft": "coordinating_support",
-    "ContactRecorded": "coordinating_support",
-    "SupportRequested": "coordinating_support",
-    "SupportAgreed": "coordinating_support",
-    "SupportDeclined": "coordinating_support",
-    "ConsentGiven": "coordinating_support",
-    "ConsentWithdrawn": "coordinating_support",
-    "LeadPractitionerAssigned": "coordinating_support",
-    "EpisodeClosed": "coordinating_support",
-    "AssessmentStarted": "assessment",
-    "AssessmentCompleted": "assessment",
-    "PlanAgreed": "plan_delivery",
-    "PlanRevised": "plan_delivery",
-    "ReviewHeld": "plan_delivery",
-    "OutcomeEvidenced": "plan_delivery",
-    "EscalationRaised": "escalation",
-    "EscalationResponded": "escalation",
-    "SteppedDown": "escalation",
-    "PersonalDataErased": None,
-    "LegalHoldPlaced": None,
-    "LegalHoldLifted": None,
-}
-PURPOSE_FACT = {"InformationShared": "purpose"}
-
-# The information category an entry is in, by type (a code of the list
-# `information_category`); None: in no category. A contact is in its agency's category.
-CATEGORIES: Mapping[str, str | None] = {
-    "Registered": "contact_details",
-    "MemberAdded": "contact_details",
-    "MemberLeft": "contact_details",
-    "SupportRequested": "assessment",
-    "AssessmentStarted": "assessment",
-    "AssessmentCompleted": "assessment",
-    "SupportAgreed": "plan",
-    "SupportDeclined": "plan",
-    "LeadPractitionerAssigned": "plan",
-    "PlanAgreed": "plan",
-    "PlanRevised": "plan",
-    "ReviewHeld": "review",
-    "OutcomeEvidenced": "review",
-    "EpisodeClosed": "review",
-    "EscalationRaised": "safeguarding_concern",
-    "EscalationResponded": "safeguarding_concern",
-    "SteppedDown": "safeguarding_concern",
-    "ConsentGiven": None,
-    "ConsentWithdrawn": None,
-    "InformationShared": None,
-    "PersonalDataErased": None,
-    "LegalHoldPlaced": None,
-    "LegalHoldLifted": None,
-}
-CONTACT_CATEGORIES: Mapping[str, str | None] = {
-    "police": "police",
-    "youth_justice": "police",
-    "probation": "police",
-    "health_visiting": "health",
-    "school_nursing": "health",
-    "gp": "health",
-    "camhs": "health",
-    "adult_mental_health": "health",
-    "substance_misuse": "health",
-    "school": "education",
-    "education_welfare": "education",
-    "send_service": "education",
-    "children_social_care": "safeguarding_concern",
-    "domestic_abuse": "safeguarding_concern",
-    "early_help": None,
-    "housing": None,
-    "jobcentre": None,
-    "voluntary_sector": None,
-}
 # Entries that are a disclosure to an agency (rule 3): the fact naming it.
 DISCLOSED_TO: Mapping[str, str] = {
     "InformationShared": "with_agency",
     "EscalationRaised": "to_service",
 }
-# Entries about another entry (rule 5).
-ABOUT_ANOTHER = frozenset({"EntryCorrected", "EntryRetracted"})
 CONTACT_DETAILS = "contact_details"
 
 
@@ -327,12 +249,72 @@ def recording_agency(stored: Doc) -> str:
 
 
 def purpose_of(stored: Doc) -> str | None:
-    fact = PURPOSE_FACT.get(stored["type"])
-    purpose: str | None = stored["facts"][fact] if fact else PURPOSES.get(stored["type"])
-    return purpose
+    """The purpose an entry serves (domain.disclosure); None for an unknown type."""
+    rule = ENTRY_TYPES.get(stored["type"])
+    if rule is None:
+        return None
+    if rule.purpose_from == "named_purpose":
+        named: str = stored["facts"]["purpose"]
+        return named
+    return rule.purpose
 
 
 def category_of(stored: Doc) -> str | None:
-    if stored["type"] == "ContactRecorded":
+    """The information category an entry is in (domain.disclosure); None for an unknown
+    type, or one in no category."""
+    rule = ENTRY_TYPES.get(stored["type"])
+    if rule is None:
+        return None
+    if rule.category_from == "contact_agency":
         return CONTACT_CATEGORIES.get(stored["facts"]["agency"])
-    return CATEGORIES.get(stored["type"])
+    return rule.category
+
+
+def shared_summary(doc: Doc, agency: str) -> Doc | None:
+    """A family at a glance, for the list of families shared with `agency`; None if it sees
+    nothing of the family:
+
+        {"family_id", "area", "categories": the information categories of what it sees
+         (codes, sorted; domain.disclosure), "bases": the kinds of reason it sees them for
+         ("consent", "own", "shared"), "since": {"occurred_at", "recorded_at"} of the
+         first entry that let it see something (an entry of its own, a consent given, a
+         disclosure to it), as corrected}"""
+    reasons = visibility(doc, agency)
+    if not reasons:
+        return None
+    stored = {entry["entry_id"]: entry for entry in doc["entries"]}
+    categories = {category_of(stored[entry_id]) for entry_id in reasons}
+    grants = [stored[_granted_by(doc, entry_id, reason)] for entry_id, reason in reasons.items()]
+    first = min((as_of(entry) for entry in grants), key=lambda e: (e["recorded_at"], e["version"]))
+    return {
+        "family_id": doc["family_id"],
+        "area": doc["area"],
+        "categories": sorted(c for c in categories if c is not None),
+        "bases": sorted({reason["basis"] for reason in reasons.values()}),
+        "since": {"occurred_at": first["occurred_at"], "recorded_at": first["recorded_at"]},
+    }
+
+
+def _granted_by(doc: Doc, entry_id: str, reason: Doc) -> str:
+    """The entry that lets the agency see `entry_id`: itself, the consent, the disclosure."""
+    if reason["basis"] == "consent":
+        consent = next(c for c in doc["consents"] if c["consent_id"] == reason["consent_id"])
+        given: str = consent["given"]["entry_id"]
+        return given
+    if reason["basis"] == "shared":
+        shared: str = reason["entry_id"]
+        return shared
+    return entry_id
+
+
+def families_shared_with(docs: Iterable[tuple[str, Doc]], agency: str) -> list[Doc]:
+    """`shared_summary` of every family `agency` sees something of, in the order given."""
+    summaries = (shared_summary(doc, agency) for _, doc in docs)
+    return [summary for summary in summaries if summary is not None]
+
+
+def granting_entry(doc: Doc, entry_id: str, reason: Doc) -> Doc:
+    """The entry (as corrected) that lets an agency see `entry_id` for `reason`: the entry
+    itself (own), the consent given (consent), or the disclosure to it (shared)."""
+    wanted = _granted_by(doc, entry_id, reason)
+    return as_of(next(entry for entry in doc["entries"] if entry["entry_id"] == wanted))

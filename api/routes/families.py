@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.cursors import AfterQuery, decode, next_cursor
 from api.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering, caseload_of
-from api.responses import COMMAND, ERRORS, created
+from api.responses import COMMAND, READS, created
 from api.schemas.commands import FamilyCreate
 from api.schemas.reads import FamilyPagePublic, FamilySummaryPublic
 from domain.errors import InvalidValueError
@@ -57,6 +57,17 @@ class FamilyPage:
     position: int
 
 
+def checked(
+    journeys: Journeys, *, area: str | None, stage: str | None, after: str | None
+) -> int | None:
+    """The filters checked (422 naming the one at fault) and the cursor decoded."""
+    if area is not None:
+        journeys.app.codes.require("area", area, field="area")
+    if stage is not None and stage not in STAGES:
+        raise InvalidValueError("stage", f"not a stage; one of {', '.join(STAGES)}")
+    return decode(after, field="after")
+
+
 def family_page(
     journeys: Journeys,
     identity: Identity,
@@ -71,11 +82,7 @@ def family_page(
     """Families in the order they were registered, of `area` and at `stage` when given, led
     now by the caller when `mine`, and among `within` (None: no limit) — the one query of
     GET /families and the families page. `after`: the `next` of the page before."""
-    if area is not None:
-        journeys.app.codes.require("area", area, field="area")
-    if stage is not None and stage not in STAGES:
-        raise InvalidValueError("stage", f"not a stage; one of {', '.join(STAGES)}")
-    start = decode(after, field="after")
+    start = checked(journeys, area=area, stage=stage, after=after)
     live = journeys.views.live("families")
     if live is not None and live.version < FamilyDirectory.version:
         # An older directory, live while this version is built from the log beside it.
@@ -105,7 +112,7 @@ def listed_for(journeys: Journeys, identity: Identity, **query: Any) -> FamilyPa
     return family_page(journeys, identity, within=within, **query)
 
 
-@router.get("", responses=ERRORS)
+@router.get("", responses=READS)
 def list_families(
     journeys: JourneysDep,
     identity: FamilyFinder,
@@ -117,6 +124,7 @@ def list_families(
     after: AfterQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> FamilyPagePublic:
+    checked(journeys, area=area, stage=stage, after=after)  # refused at once, not after a wait
     read_after.wait(journeys, "families", "caseload")  # the list, and whose caseload
     page = listed_for(
         journeys, identity, area=area, stage=stage, mine=mine, after=after, limit=limit

@@ -6,10 +6,14 @@ A partner reads its own agency's view; a QA officer previews any agency's. The v
 at least at the store's position when the request arrives, so a consent withdrawn before is
 always honoured. Personal details of the entries shown are read from the events, in the
 timeline's `personal_details` only.
+
+`read_shared` and `families_shared` are the reads the partner's pages (api.routes.pages_partner)
+and `GET /shared-families` share with this route.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
@@ -21,6 +25,7 @@ from api.deps import (
     FamilyRead,
     FamilyReaderFor,
     JourneysDep,
+    ReadAfter,
     ReadAfterDep,
     check_family_role,
     sharing_document,
@@ -33,9 +38,10 @@ from api.schemas.shared_view import SharedEntryPublic, SharedViewPublic
 from domain.access import Route
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
+from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from projections.base import Doc
-from projections.sharing import shared_view
+from projections.sharing import families_shared_with, shared_view
 
 router = APIRouter(prefix="/families/{family_id}", tags=["consent and sharing"])
 
@@ -65,11 +71,15 @@ def asked_agency(
                 identity, roles, family_id=family_id, journeys=journeys, access=access
             )
         except ForbiddenError:
-            raise ForbiddenError(
-                f"a partner sees its own agency's view ({identity.agency}) only; leave out "
-                "`agency`, or ask a QA officer to preview another agency's"
-            ) from None
+            raise own_agency_only(identity) from None
     return agency
+
+
+def own_agency_only(identity: Identity) -> ForbiddenError:
+    return ForbiddenError(
+        f"a partner sees its own agency's view ({identity.agency}) only; leave out "
+        "`agency`, or ask a QA officer to preview another agency's"
+    )
 
 
 AskedAgency = Annotated[str | None, Depends(asked_agency)]
@@ -99,14 +109,29 @@ def read_shared_view(
     previews any agency's (`agency` required). Answers 504 if the view has not reached the
     store's position in time."""
     viewer = viewing_agency(read.identity, agency, journeys.app.codes)
-    position, doc = sharing_document(journeys, read.family_id, seconds=after.seconds)
-    personal = personal_details(journeys.app.family_events(read.family_id))
+    shown = read_shared(journeys, read.family_id, viewer, seconds=after.seconds)
     return SharedViewPublic(
-        family_id=read.family_id,
-        agency=viewer,
-        entries=[shared_entry(entry, personal) for entry in shared_view(doc, viewer)],
-        position=position,
+        family_id=read.family_id, agency=viewer, entries=shown.entries, position=shown.position
     )
+
+
+@dataclass(frozen=True)
+class SharedRead:
+    """What `agency` may see of a family: its entries, and the sharing document they are
+    from (which says who shared what, and when)."""
+
+    position: int
+    doc: Doc
+    entries: list[SharedEntryPublic]
+
+
+def read_shared(journeys: Journeys, family_id: UUID, agency: str, *, seconds: float) -> SharedRead:
+    """The shared view of a family for `agency`, with personal details of the entries shown
+    (the API's and the page's one read)."""
+    position, doc = sharing_document(journeys, family_id, seconds=seconds)
+    personal = personal_details(journeys.app.family_events(family_id))
+    entries = [shared_entry(entry, personal) for entry in shared_view(doc, agency)]
+    return SharedRead(position, doc, entries)
 
 
 def viewing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> str:
@@ -116,6 +141,26 @@ def viewing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> s
     if asked is None:
         raise InvalidValueError("agency", "name the agency whose view to preview: ?agency=<code>")
     return codes.require("agency", asked, field="agency")
+
+
+def listing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> str:
+    """Whose families to list: as `viewing_agency`; a partner naming another agency: 403."""
+    if identity.role == "partner" and asked is not None and asked != identity.agency:
+        raise own_agency_only(identity)
+    return viewing_agency(identity, asked, codes)
+
+
+def families_shared(
+    journeys: Journeys, agency: str, *, seconds: float, after: int, limit: int
+) -> tuple[list[Doc], int | None]:
+    """A page of the families `agency` sees something of (projections.sharing
+    `shared_summary`), in family id order from place `after`, and the place of the next
+    page (None at the end); at least as of the store's position now."""
+    ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
+    _, docs = journeys.views.read_tagged("sharing", None)
+    summaries = families_shared_with(docs, agency)
+    more = after + limit < len(summaries)
+    return summaries[after : after + limit], (after + limit if more else None)
 
 
 def shared_entry(entry: Doc, personal: dict[str, Doc]) -> SharedEntryPublic:

@@ -4,17 +4,18 @@ application service takes. Codes are checked by the domain against the code list
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from api.schemas.common import (
     Code,
     Codes,
     EntryCreate,
+    Flag,
+    IsoDate,
     PersonalFields,
     RequestBody,
     Text,
@@ -29,7 +30,7 @@ from domain.values import FieldChange, OutcomeProgress, OutcomeStatus, PersonalD
 
 class MemberCreate(PersonalFields, RequestBody):
     relationship: Code = Field(description="Code of `relationship`: child, parent_carer, ...")
-    send: bool = Field(False, description="Special educational needs or disabilities.")
+    send: Flag = Field(False, description="Special educational needs or disabilities.")
 
     def as_member(self) -> tuple[str, bool, PersonalData]:
         return (self.relationship, self.send, self.member_data())
@@ -105,7 +106,7 @@ class AssessmentCompletionCreate(WithNotes, EntryCreate):
 
 class OutcomeCreate(RequestBody):
     headline_outcome: Code
-    target_date: date
+    target_date: IsoDate
     outcome_id: UUID | None = Field(None, description="Given when revising an existing outcome.")
 
     def as_value(self) -> NewOutcome:
@@ -113,11 +114,11 @@ class OutcomeCreate(RequestBody):
 
 
 class ActionCreate(RequestBody):
-    outcome: int | UUID = Field(
+    outcome: StrictInt | UUID = Field(
         description="The index of an outcome in this body, or the id of an existing outcome."
     )
     owner_agency: Code
-    due_date: date
+    due_date: IsoDate
 
     def as_value(self) -> NewAction:
         return NewAction(self.outcome, self.owner_agency, self.due_date)
@@ -162,7 +163,7 @@ class ReviewCreate(WithNotes, EntryCreate):
 class EscalationCreate(WithNotes, EntryCreate):
     to_service: Code
     reason: Code
-    safeguarding: bool
+    safeguarding: Flag
     lawful_basis: Code
 
 
@@ -179,8 +180,8 @@ class OutcomeEvidenceCreate(EntryCreate):
     headline_outcome: Code
     measure: Code
     value: Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20)]
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     source: Code
 
 

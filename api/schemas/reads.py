@@ -21,6 +21,10 @@ class CommandPublic(BaseModel):
     family_id: UUID
     entry_id: UUID
     position: int = Field(description="The store position after the command.")
+    recorded_at: datetime = Field(
+        description="When the store recorded the command's events (for a replayed "
+        "idempotent command, when the first one was recorded), ISO 8601 in UTC."
+    )
 
 
 class FamilySummaryPublic(BaseModel):

@@ -3,6 +3,7 @@ see, as the timeline shows them, each with why it may (see projections.sharing).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -41,3 +42,31 @@ class SharedViewPublic(BaseModel):
         description="The store position the sharing view has reached: at least the store's "
         "position when the request arrived, so every withdrawal recorded before is honoured."
     )
+
+
+class SinceOccurredRecordedPublic(BaseModel):
+    occurred_at: datetime = Field(description="When it happened, as corrected.")
+    recorded_at: datetime = Field(description="When it was recorded.")
+
+
+class SharedFamilyPublic(BaseModel):
+    """A family an agency sees something of, at a glance."""
+
+    family_id: UUID
+    area: str = Field(description="A code of the `area` list.")
+    categories: list[str] = Field(
+        description="The `information_category` codes of the entries the agency sees."
+    )
+    bases: list[Literal["consent", "own", "shared"]] = Field(
+        description="Why it sees them (as `visible_because.basis`)."
+    )
+    since: SinceOccurredRecordedPublic = Field(
+        description="The first entry that let the agency see something: an entry of its "
+        "own, a consent given, or a disclosure to it."
+    )
+
+
+class SharedFamiliesPublic(BaseModel):
+    agency: str = Field(description="The agency whose families these are.")
+    items: list[SharedFamilyPublic] = Field(description="In family id order.")
+    next: str | None = Field(description="Pass as `after` for the next page; null at the end.")

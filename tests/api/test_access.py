@@ -50,6 +50,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/pathways"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/pathways.svg"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
+    ("GET", "/codelists"): (None, set(ROLES)),
+    ("GET", "/shared-families"): (None, {"partner", "qa_officer"}),
     ("POST", "/families/{family_id}/members"): (
         {"occurred_at": T, "relationship": "child"},
         RECORDERS,
@@ -182,7 +184,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
 
 # Query parameters a route needs to answer at all (a search needs a term).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
-    ("GET", "/families/search"): {"family_name": "Nobody"}
+    ("GET", "/families/search"): {"family_name": "Nobody"},
+    ("GET", "/shared-families"): {"agency": "children_social_care"},  # the token's agency
 }
 
 
@@ -197,6 +200,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
     ("GET", "/web/access-log"): {"qa_officer"},
     ("GET", "/web/families/{family_id}/access-log"): {"qa_officer"},
+    ("GET", "/web/shared"): {"partner", "qa_officer"},
+    ("GET", "/web/families/{family_id}/shared"): {"partner", "qa_officer"},
 }
 
 

@@ -68,6 +68,51 @@ INVALID: dict[str, tuple[str, Any, str]] = {
         "decision",
     ),
     "body not an object": ("/contacts", ["not", "an", "object"], ""),
+    # Types are not coerced: a number is not a time, a digit string is not a time, "yes"
+    # is not a boolean, a number is not a date.
+    "occurred_at a number": ("/contacts", {**CONTACT, "occurred_at": 12345}, "occurred_at"),
+    "occurred_at a digit string": (
+        "/contacts",
+        {**CONTACT, "occurred_at": "1700000000"},
+        "occurred_at",
+    ),
+    "occurred_at a date without a time": (
+        "/contacts",
+        {**CONTACT, "occurred_at": "2025-01-07"},
+        "occurred_at",
+    ),
+    "send a word": (
+        "/members",
+        {"occurred_at": "2025-01-07T10:00:00Z", "relationship": "child", "send": "yes"},
+        "send",
+    ),
+    "send a number": (
+        "/members",
+        {"occurred_at": "2025-01-07T10:00:00Z", "relationship": "child", "send": 1},
+        "send",
+    ),
+    "date of birth a number": (
+        "/members",
+        {"occurred_at": "2025-01-07T10:00:00Z", "relationship": "child", "date_of_birth": 0},
+        "date_of_birth",
+    ),
+    "period start a number": (
+        "/outcome-evidence",
+        {**EVIDENCE, "period_start": 1735689600},
+        "period_start",
+    ),
+    "period end a digit string": (
+        "/outcome-evidence",
+        {**EVIDENCE, "period_end": "20250531"},
+        "period_end",
+    ),
+    # Before the oldest member of the household was born (the family's eldest, the parent
+    # registered without a date of birth, is not known; the child was born in 2015).
+    "occurred before anyone in the family was born": (
+        "/contacts",
+        {**CONTACT, "occurred_at": "1970-01-01T00:00:00Z"},
+        "occurred_at",
+    ),
 }
 
 
@@ -302,3 +347,74 @@ def test_a_name_typed_into_a_code_field_is_not_echoed(client: TestClient, auth: 
     assert response.status_code == 422
     assert response.json()["field"] == "area"
     assert "Zebedee" not in response.text
+
+
+def test_a_position_at_the_end_of_the_range_answers_an_empty_page_not_a_500(
+    client: TestClient, auth: Auth, family: dict[str, str]
+) -> None:
+    # The largest 64-bit position: reading "after" it once asked the store for position 2**63.
+    # (Should `after` become an opaque cursor, a raw number is refused with 422 instead.)
+    response = client.get("/families", params={"after": 2**63 - 1}, headers=auth("qa_officer"))
+
+    assert response.status_code in {200, 422}, response.text
+    if response.status_code == 200:
+        assert response.json()["items"] == []
+        assert response.json()["next"] is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b'{"occurred_at": ', id="malformed JSON"),
+        pytest.param(b'{"occurred_at": "\xff\xfe"}', id="not UTF-8"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested too deep"),
+    ],
+)
+def test_a_body_that_cannot_be_read_is_422_naming_the_body_not_an_offset(
+    client: TestClient, auth: Auth, content: bytes
+) -> None:
+    before = store_position(client)
+
+    response = client.post(
+        "/families",
+        content=content,
+        headers={**auth("practitioner"), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422, response.text
+    answer = response.json()
+    assert (answer["error"], answer["field"]) == ("invalid", "body")
+    assert answer["errors"] == [{"field": "body", "detail": answer["detail"]}]
+    assert store_position(client) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule"),
+    [
+        # After the day it was recorded (the contact was recorded today, in 2026 or later).
+        ({"occurred_at": "2099-01-01T10:00:00Z"}, "occurred_in_future"),
+        ({"period_start": "2025-06-01"}, "period_order"),
+    ],
+)
+def test_a_correction_that_would_break_a_rule_is_409_with_the_rule(
+    *, client: TestClient, auth: Auth, family: dict[str, str], changes: Any, rule: str
+) -> None:
+    url = f"/families/{family['family_id']}"
+    evidence = client.post(f"{url}/outcome-evidence", json=EVIDENCE, headers=auth("practitioner"))
+    assert evidence.status_code == 201, evidence.text
+    before = store_position(client)
+
+    response = client.post(
+        f"{url}/corrections",
+        json={
+            "occurred_at": "2025-06-11T10:00:00Z",
+            "target_entry_id": evidence.json()["entry_id"],
+            "reason": "wrong_date",
+            "changes": changes,
+        },
+        headers=auth("practitioner"),
+    )
+
+    assert response.status_code == 409, response.text
+    assert (response.json()["error"], response.json()["rule"]) == ("rule_broken", rule)
+    assert store_position(client) == before

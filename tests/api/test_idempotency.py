@@ -63,7 +63,8 @@ def test_a_resent_registration_registers_one_family(client: TestClient, auth: Au
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["family_id"] == first.json()["family_id"]
     assert again.json()["member_id_0"] == first.json()["member_id_0"]
-    listed = client.get("/families", headers=auth("qa_officer")).json()["items"]
+    read_after = {"min_position": first.json()["position"]}  # the list follows the store
+    listed = client.get("/families", params=read_after, headers=auth("qa_officer")).json()["items"]
     assert [f["family_id"] for f in listed] == [first.json()["family_id"]]
 
 
@@ -78,3 +79,19 @@ def test_keys_belong_to_the_user_who_sent_them(
 
     assert "Idempotent-Replayed" not in theirs.headers
     assert theirs.json()["contact_id"] != mine.json()["contact_id"]
+
+
+def test_a_command_answers_when_it_was_recorded_and_a_replay_the_first_time(
+    client: TestClient, auth: Auth, family: dict[str, str]
+) -> None:
+    url = f"/families/{family['family_id']}/contacts"
+    headers = {**auth("practitioner"), "Idempotency-Key": "contact-recorded-at"}
+    first = client.post(url, json=CONTACT, headers=headers)
+
+    again = client.post(url, json=CONTACT, headers=headers)
+
+    events = client.get(f"/families/{family['family_id']}/events", headers=auth("qa_officer"))
+    contact = events.json()["items"][-1]
+    assert contact["type"] == "ContactRecorded"
+    assert first.json()["recorded_at"] == contact["recorded_at"]
+    assert again.json()["recorded_at"] == contact["recorded_at"]

@@ -22,7 +22,7 @@ from api.app import create_app
 from api.deps import SESSION_COOKIE, FamilyRead
 from api.routes.pages_family import journey_as_recorded, journey_shown
 from api.templating import long_date
-from domain.access import Decision, Sees
+from domain.access import BY_ROLE
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Identity
@@ -464,7 +464,7 @@ def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say
         UUID(history.family_id),
         personal=False,
         directory=site.journeys.views.read("families", history.family_id)[1] or {},
-        decision=Decision(read=True, write=False, sees=Sees.ALL, personal=False, reason="qa"),
+        decision=BY_ROLE["qa_officer"],
     )
     answers = journey_as_recorded(site.journeys, read, datetime.now(UTC))
     given = {f.name: getattr(answers, f.name) for f in fields(answers)}

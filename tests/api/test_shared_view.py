@@ -102,6 +102,23 @@ def shared_view(client: TestClient, headers: dict[str, str], family_id: str, **p
     return client.get(f"/families/{family_id}/shared-view", params=params, headers=headers)
 
 
+def share_with_police(client: TestClient, auth: Auth, story: Story, category: str) -> Any:
+    """Information of one category shared with the police, for safeguarding."""
+    sharing = client.post(
+        f"/families/{story.family_id}/information-sharing",
+        json={
+            "occurred_at": at("01-12"),
+            "with_agency": "police",
+            "categories": [category],
+            "purpose": "safeguarding",
+            "lawful_basis": "safeguarding",
+        },
+        headers=auth("lead_practitioner", user_id="lp-3"),  # the family's current lead
+    )
+    assert sharing.status_code == 201, sharing.text
+    return sharing
+
+
 def seen(answer: Any) -> dict[str, dict[str, Any]]:
     """Entry id -> the entry, of a 200 answer."""
     assert answer.status_code == 200, answer.text
@@ -200,18 +217,7 @@ def test_a_view_behind_the_store_is_not_read_stale_but_answers_504(
 def test_what_was_shared_on_a_lawful_basis_shows_with_its_basis(
     client: TestClient, auth: Auth, story: Story
 ) -> None:
-    sharing = client.post(
-        f"/families/{story.family_id}/information-sharing",
-        json={
-            "occurred_at": at("01-12"),
-            "with_agency": "police",
-            "categories": ["contact_details"],
-            "purpose": "safeguarding",
-            "lawful_basis": "safeguarding",
-        },
-        headers=auth("lead_practitioner", user_id="lp-3"),
-    )
-    assert sharing.status_code == 201, sharing.text
+    sharing = share_with_police(client, auth, story, "contact_details")
 
     entries = seen(shared_view(client, auth("partner", "police"), story.family_id))
 
@@ -253,6 +259,17 @@ def test_other_roles_may_not_read_a_shared_view(
     assert SCHOOL_NOTES not in answer.text
 
 
+def logged(client: TestClient, auth: Auth, story: Story, user_id: str) -> list[Any]:
+    """(what, outcome, detail) of each read of the family by `user_id`, in order."""
+    log = client.get(f"/families/{story.family_id}/access-log", headers=auth("qa_officer"))
+    assert log.status_code == 200, log.text
+    return [
+        (item["what"], item["outcome"], item["detail"])
+        for item in reversed(log.json()["items"])
+        if item["user_id"] == user_id
+    ]
+
+
 def test_reads_and_a_refused_attempt_at_another_agency_s_view_are_in_the_access_log(
     client: TestClient, auth: Auth, story: Story
 ) -> None:
@@ -260,15 +277,97 @@ def test_reads_and_a_refused_attempt_at_another_agency_s_view_are_in_the_access_
     shared_view(client, headers, story.family_id)
     shared_view(client, headers, story.family_id, agency="school")
 
-    log = client.get(f"/families/{story.family_id}/access-log", headers=auth("qa_officer"))
-
-    assert log.status_code == 200, log.text
-    by_partner = [
-        (item["what"], item["outcome"], item["detail"])
-        for item in reversed(log.json()["items"])
-        if item["user_id"] == "pc-41"
-    ]
-    assert by_partner == [
+    assert logged(client, auth, story, "pc-41") == [
         ("shared view", "read", {}),
         ("shared view", "refused", {"agency": "school"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("category", "not_shared"),
+    [("assessment", {"SupportRequested"}), ("plan", {"SupportAgreed", "LeadPractitionerAssigned"})],
+)
+def test_sharing_a_category_shares_only_the_entries_it_names(
+    client: TestClient, auth: Auth, story: Story, category: str, not_shared: set[str]
+) -> None:
+    sharing = share_with_police(client, auth, story, category)
+
+    entries = seen(shared_view(client, auth("partner", "police"), story.family_id))
+
+    assert not {entry["type"] for entry in entries.values()} & not_shared
+    assert set(entries) == {story.police_contact, sharing.json()["entry_id"]}
+
+
+def shared_families(client: TestClient, headers: dict[str, str], **params: Any) -> Any:
+    return client.get("/shared-families", params=params, headers=headers)
+
+
+def test_the_families_an_agency_sees_something_of_with_what_why_and_since_when(
+    client: TestClient, auth: Auth, story: Story
+) -> None:
+    school = shared_families(client, auth("partner", "school"))
+    gp = shared_families(client, auth("partner", "gp"))
+
+    assert school.status_code == 200, school.text
+    [family] = school.json()["items"]
+    assert family["family_id"] == story.family_id
+    assert family["area"] == "chatham"
+    # Its own contact, and what the consent for coordinating support covers.
+    assert family["bases"] == ["consent", "own"]
+    assert {"contact_details", "police", "education"} <= set(family["categories"])
+    assert family["since"]["occurred_at"].startswith(at("01-07")[:10])
+    assert school.json()["next"] is None
+    assert gp.json() == {"agency": "gp", "items": [], "next": None}
+    assert not any(name in school.text for name in (*NAMES, SCHOOL_NOTES))
+
+
+def test_the_families_list_is_paged_and_a_qa_officer_names_the_agency(
+    client: TestClient, auth: Auth, story: Story
+) -> None:
+    other = Walk(client, auth)
+    registered = other.post(
+        "",
+        {"occurred_at": at("01-06"), "area": "strood", "members": [{"relationship": "child"}]},
+        event="Registered",
+        role="practitioner",
+        agency="school",
+    )
+    qa = auth("qa_officer")
+
+    first = shared_families(client, qa, agency="school", limit=1)
+    second = shared_families(client, qa, agency="school", limit=1, after=first.json()["next"])
+
+    assert first.status_code == second.status_code == 200
+    listed = [item["family_id"] for item in first.json()["items"] + second.json()["items"]]
+    assert sorted(listed) == sorted([story.family_id, registered["family_id"]])
+    assert second.json()["next"] is None
+    assert shared_families(client, qa).status_code == 422
+    refused = shared_families(client, auth("partner", "police"), agency="school")
+    assert refused.status_code == 403
+
+
+def test_the_shared_view_page_is_logged_as_the_shared_view_is(
+    client: TestClient, auth: Auth, story: Story
+) -> None:
+    headers = auth("partner", "police", user_id="pc-42")
+    page = client.get(f"/web/families/{story.family_id}/shared", headers=headers)
+    other = client.get(f"/web/families/{story.family_id}/shared?agency=school", headers=headers)
+
+    school = client.get(
+        f"/web/families/{story.family_id}/shared", headers=auth("partner", "school")
+    )
+
+    assert page.status_code == 200
+    assert POLICE_NOTES in page.text
+    assert "recorded by your agency" in page.text
+    # The school sees the police's contact under the family's consent, given on 11 January.
+    assert POLICE_NOTES in school.text
+    assert "consent given 11 January 2025 (occurred)" in school.text
+    assert "Ada, born 1 March 2015" in school.text  # contact details, under the consent
+    assert not any(name in page.text for name in NAMES)  # the police have none of them
+    assert other.status_code == 403
+    assert SCHOOL_NOTES not in page.text + other.text
+    assert logged(client, auth, story, "pc-42") == [
+        ("shared view page", "read", {}),
+        ("shared view page", "refused", {"agency": "school"}),
     ]

@@ -189,3 +189,16 @@ def test_a_retryable_command_is_refused_when_its_time_is_up(
 
     with shared.refuses("concurrent_change", meanwhile=other):
         shared.record_contact(agency="school")
+
+
+def test_reading_after_the_last_possible_position_finds_nothing(shared: Journey) -> None:
+    """Positions are signed 64-bit integers in the store: nothing follows the largest one,
+    and asking must not overflow the database's integers."""
+    shared.to("closed").erase_personal_data()
+    largest = 2**63 - 1
+
+    page = shared.app.list_families(after=largest)
+
+    assert (page.items, page.next) == ([], None)
+    assert list(shared.app.erasures(after=largest)) == []
+    assert [p for p, _ in shared.app.erasures()] == [shared.app.position()]

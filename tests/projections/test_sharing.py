@@ -9,19 +9,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from domain.codes import load as load_codes
+from domain.disclosure import ABOUT_ANOTHER, CONTACT_CATEGORIES, ENTRY_TYPES
 from domain.family import Family
 from domain.values import Actor
 from projections.base import Doc, replay
-from projections.sharing import (
-    ABOUT_ANOTHER,
-    CATEGORIES,
-    CONTACT_CATEGORIES,
-    PURPOSE_FACT,
-    PURPOSES,
-    SharingProjection,
-    shared_view,
-)
+from projections.sharing import SharingProjection, families_shared_with, shared_view
 from projections.timeline import TimelineProjection, timeline
 from tests.domain.journey import (
     CHILD,
@@ -150,7 +145,7 @@ def test_information_shared_on_a_lawful_basis_shows_only_its_categories_recorded
 
     s = entry_id(j, sharing)
     registration, first_member, _ = ids_of(j, "Registered", "MemberAdded")
-    plan_entries = ids_of(j, "SupportAgreed", "LeadPractitionerAssigned", "PlanAgreed")
+    plan_entries = ids_of(j, "PlanAgreed")  # the plan only: not the support decision or lead
     assert seen(doc, "police") == {
         **dict.fromkeys([registration, first_member, *plan_entries], shared(s, "safeguarding")),
         s: shared(s, "safeguarding"),  # the record of what was shared with it
@@ -207,7 +202,7 @@ def test_what_was_shared_stays_shared_after_the_consent_is_withdrawn() -> None:
     sharing = j.share_information(
         with_agency="school", categories=("plan",), purpose="plan_delivery", lawful_basis="consent"
     )
-    plan_entries = ids_of(j, "SupportAgreed", "LeadPractitionerAssigned", "PlanAgreed")
+    plan_entries = ids_of(j, "PlanAgreed")
     assert {seen(view(j), "school")[e]["basis"] for e in plan_entries} == {"consent"}
 
     j.withdraw_consent(consent_id=given.ids["consent_id"])
@@ -305,26 +300,37 @@ def test_the_document_holds_no_personal_data() -> None:
     assert str(CHILD.date_of_birth) not in text
 
 
-def test_the_tables_give_every_kind_of_entry_a_purpose_and_a_category_from_the_code_lists() -> None:
+def test_every_kind_of_family_entry_is_mapped_once_to_a_category_and_a_purpose_on_the_lists() -> (
+    None
+):
     codes = load_codes()
-    kinds = (
-        {
-            name
-            for name, value in vars(Family).items()
-            if isinstance(value, type) and issubclass(value, (Family.Entry, Family.Registered))
-        }
-        - ABOUT_ANOTHER
-        - {"Entry"}
-    )
+    kinds = {
+        name
+        for name, value in vars(Family).items()
+        if isinstance(value, type) and issubclass(value, (Family.Entry, Family.Registered))
+    } - {"Entry"}
 
-    assert kinds == set(PURPOSES) | set(PURPOSE_FACT)
-    assert kinds == set(CATEGORIES) | {"ContactRecorded"}
-    assert set(PURPOSES.values()) <= {*codes.codes("sharing_purpose"), None}
-    assert set(CATEGORIES.values()) | set(CONTACT_CATEGORIES.values()) <= {
-        *codes.codes("information_category"),
-        None,
+    # A new kind of entry added to the family without a line in domain.disclosure fails here.
+    assert set(ENTRY_TYPES) == kinds
+    for kind, rule in ENTRY_TYPES.items():
+        assert rule.category is None or rule.category_from is None, kind
+        assert rule.purpose is None or rule.purpose_from is None, kind
+        assert rule.category in {*codes.codes("information_category"), None}, kind
+        assert rule.purpose in {*codes.codes("sharing_purpose"), None}, kind
+        assert rule.label, kind
+        assert rule.label != kind, kind
+    assert {k for k, r in ENTRY_TYPES.items() if r.category_from == "contact_agency"} == {
+        "ContactRecorded"
     }
+    assert {k for k, r in ENTRY_TYPES.items() if r.purpose_from == "named_purpose"} == {
+        "InformationShared"
+    }
+    assert {"EntryCorrected", "EntryRetracted"} == ABOUT_ANOTHER
+    assert set(CONTACT_CATEGORIES.values()) <= {*codes.codes("information_category"), None}
     assert set(CONTACT_CATEGORIES) == set(codes.codes("agency"))
+    # Every category holds something: none is a name for nothing.
+    held = {r.category for r in ENTRY_TYPES.values()} | set(CONTACT_CATEGORIES.values())
+    assert held - {None} == set(codes.codes("information_category"))
 
 
 def test_the_document_keeps_consents_and_sharings_with_their_times_as_corrected() -> None:
@@ -355,3 +361,60 @@ def test_the_document_keeps_consents_and_sharings_with_their_times_as_corrected(
     )
     assert shared_record["occurred_at"] == datetime.fromisoformat(when).isoformat()
     assert shared_record["retracted"] is False
+
+
+@pytest.mark.parametrize(
+    ("category", "shares"),
+    [
+        # Not the request for support, with its notes.
+        ("assessment", ("AssessmentStarted", "AssessmentCompleted")),
+        # Not the support decision, nor the lead practitioner's assignment.
+        ("plan", ("PlanAgreed",)),
+        ("request_for_support", ("SupportRequested",)),
+        ("coordination", ("SupportAgreed", "LeadPractitionerAssigned")),
+    ],
+)
+def test_sharing_a_category_shares_the_entries_it_names_and_no_others(
+    category: str, shares: tuple[str, ...]
+) -> None:
+    j = new_journey()
+    j.to("planned")
+    sharing = j.share_information(
+        with_agency="police",
+        categories=(category,),
+        purpose="safeguarding",
+        lawful_basis="safeguarding",
+    )
+    doc = view(j)
+
+    s = entry_id(j, sharing)
+    assert seen(doc, "police") == dict.fromkeys([*ids_of(j, *shares), s], shared(s, "safeguarding"))
+
+
+def test_the_families_an_agency_sees_something_of_say_what_why_and_since_when() -> None:
+    j = new_journey()
+    j.to("planned")
+    sharing = j.share_information(
+        with_agency="police",
+        categories=("plan", "contact_details"),
+        purpose="safeguarding",
+        lawful_basis="safeguarding",
+        occurred_at=datetime.fromisoformat("2025-03-01T09:00:00+00:00"),
+    )
+    doc = view(j)
+    [shared_record] = doc["sharings"]
+
+    assert families_shared_with([("f", doc)], "gp") == []
+    assert families_shared_with([("f", doc)], "police") == [
+        {
+            "family_id": str(j.family_id),
+            "area": doc["area"],
+            "categories": ["contact_details", "plan"],
+            "bases": ["shared"],
+            "since": {
+                "occurred_at": shared_record["occurred_at"],
+                "recorded_at": shared_record["recorded_at"],
+            },
+        }
+    ]
+    assert shared_record["entry_id"] == entry_id(j, sharing)

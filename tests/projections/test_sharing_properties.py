@@ -20,16 +20,11 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.disclosure import CONTACT_CATEGORIES, ENTRY_TYPES
 from domain.family import Family
 from infra.bootstrap import Journeys
 from projections.base import Doc, replay
-from projections.sharing import (
-    CATEGORIES,
-    CONTACT_CATEGORIES,
-    PURPOSES,
-    SharingProjection,
-    shared_view,
-)
+from projections.sharing import SharingProjection, shared_view
 from tests.projections.histories import PERSONAL_MARK, SHARING_AGENCIES, sharing_history, simulated
 
 # A history takes about a millisecond to make and a few to check for every agency.
@@ -94,7 +89,7 @@ def grounds_of(
             yield reasons[event.target_entry_id]
         return
     sharing = isinstance(event, Family.InformationShared)
-    purpose = event.purpose if sharing else PURPOSES[kind]
+    purpose = event.purpose if sharing else ENTRY_TYPES[kind].purpose
     for consent in consents:
         if purpose in consent.purposes:
             yield {"basis": "consent", "consent_id": str(consent.consent_id)}
@@ -106,7 +101,7 @@ def grounds_of(
             "entry_id": str(event.entry_id),
             "lawful_basis": event.lawful_basis,
         }
-    category = CONTACT_CATEGORIES[event.agency] if contact else CATEGORIES[kind]
+    category = CONTACT_CATEGORIES[event.agency] if contact else ENTRY_TYPES[kind].category
     for shared_at, shared in sharings:
         in_episode = (
             shared.episode_id is None
