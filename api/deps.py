@@ -19,7 +19,7 @@ from api.permissions import ALLOWED, Action
 from api.schemas.common import EntryCreate
 from domain.access import PRACTITIONERS, Caseload, Decision, Route, Sees, decide
 from domain.application import JourneysApplication
-from domain.errors import NotFoundError
+from domain.errors import InvalidValueError, NotFoundError
 from domain.values import Actor
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
@@ -199,6 +199,14 @@ class ReadAfter:
         view's position) if they have not within the time, counted once for them all."""
         if self.position is None:
             return
+        reached = journeys.app.position()
+        if self.position > reached:
+            # No command has answered a position the store has not reached: waiting for it
+            # would only run out the clock (a typo, or a position of another store).
+            raise InvalidValueError(
+                "min_position",
+                f"the store has reached position {reached}; give the `position` a command answered",
+            )
         deadline = time.monotonic() + self.seconds
         for view in views:
             remaining = max(0.0, deadline - time.monotonic())

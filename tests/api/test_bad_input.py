@@ -418,3 +418,21 @@ def test_a_correction_that_would_break_a_rule_is_409_with_the_rule(
     assert response.status_code == 409, response.text
     assert (response.json()["error"], response.json()["rule"]) == ("rule_broken", rule)
     assert store_position(client) == before
+
+
+@pytest.mark.parametrize(
+    "path", ["/families", "/families/{family_id}/timeline", "/families/{family_id}/journey"]
+)
+def test_a_position_the_store_has_not_reached_is_422_at_once_not_a_504_after_waiting(
+    client: TestClient, auth: Auth, family: dict[str, str], path: str
+) -> None:
+    # No command answered it: waiting would only run out the read timeout (found by fuzzing).
+    answered = int(family["position"])
+    url = path.format(family_id=family["family_id"])
+    qa = auth("qa_officer")
+
+    ahead = client.get(url, params={"min_position": answered + 1_000_000}, headers=qa)
+    reached = client.get(url, params={"min_position": answered}, headers=qa)
+
+    assert (ahead.status_code, ahead.json()["field"]) == (422, "min_position")
+    assert reached.status_code == 200, reached.text
