@@ -10,6 +10,7 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser.conftest import Served
@@ -24,9 +25,16 @@ WAIT_SECONDS = 5
 
 
 def paste_token(browser: WebDriver, token: str) -> None:
-    """Sign in on the sign-in page shown, as a person would."""
+    """Sign in on the sign-in page shown, as a person would, and wait until the page it
+    leads to has loaded: the address changes before the new page is parsed, and an element
+    found in between goes stale under the caller."""
+    signing_in = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.ID, "token").send_keys(token)
     browser.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+    WebDriverWait(browser, WAIT_SECONDS).until(staleness_of(signing_in))
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
 
 
 @pytest.fixture
