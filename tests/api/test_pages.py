@@ -235,6 +235,10 @@ def test_the_development_login_page_can_open_the_web_pages(site: Site) -> None:
     assert page.status_code == 200
     assert '<form method="post" action="/session">' in page.text
     assert 'name="token" value="ey' in page.text
+    # A page that shows a token: never cached, and its script only from /static.
+    assert page.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "onclick" not in page.text
 
 
 # -- what the pages show -------------------------------------------------------------------------
