@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.codes import load as load_codes
 from infra.tokens import Identity
+from projections.journey import STAGE_LABELS
 
 # Pages may hold personal data: never cached, never framed, no script or style from elsewhere.
 PAGE_HEADERS = {
@@ -46,6 +47,11 @@ def words(code: str) -> str:
     """`ContactRecorded` or `contact_recorded` -> `Contact recorded`."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", code).replace("_", " ")
     return spaced[:1].upper() + spaced[1:].lower()
+
+
+def stage_name(code: str) -> str:
+    """A journey stage by its label (`lead_assigned` -> `Lead practitioner assigned`)."""
+    return STAGE_LABELS.get(code, words(code))
 
 
 def role_name(role: str) -> str:
@@ -77,6 +83,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(words=words, long_date=long_date, moment=moment, role_name=role_name)
+    env.filters["stage_name"] = stage_name
     env.filters["agency_name"] = agency_name
     return env
 

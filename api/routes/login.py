@@ -5,9 +5,6 @@ Mounted by `create_app` only when the settings say development; otherwise /login
 
 from __future__ import annotations
 
-from html import escape
-from importlib import resources
-from string import Template
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -17,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from api.deps import JourneysDep
 from api.schemas.common import Code, RequestBody, UserId
+from api.templating import render
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity
 
@@ -38,25 +36,21 @@ class LoginCreate(RequestBody):
         return role
 
 
-def template(name: str) -> Template:
-    text = resources.files("api").joinpath("templates", name).read_text("utf-8")
-    return Template(text)
-
-
-def options(values: tuple[str, ...], selected: str) -> str:
-    return "".join(
-        f"<option{' selected' if v == selected else ''}>{escape(v)}</option>" for v in values
+def page(
+    journeys: Journeys, login: LoginCreate, *, token: str = "", curl: str = ""
+) -> HTMLResponse:
+    """The login form for `login`; with `token`, the token signed and a command to try it."""
+    return render(
+        "login.html",
+        None,
+        title="Development login",
+        login=login,
+        roles=ROLES,
+        agencies=journeys.app.codes.codes("agency"),
+        token=token,
+        minutes=journeys.tokens.minutes,
+        curl=curl,
     )
-
-
-def page(journeys: Journeys, login: LoginCreate, token_section: str = "") -> HTMLResponse:
-    html = template("login.html").substitute(
-        user_id=escape(login.user_id),
-        role_options=options(ROLES, login.role),
-        agency_options=options(journeys.app.codes.codes("agency"), login.agency),
-        token_section=token_section,
-    )
-    return HTMLResponse(html)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -75,12 +69,4 @@ async def login(request: Request, journeys: JourneysDep) -> HTMLResponse:
     journeys.app.codes.require("agency", login.agency, field="agency")
     token = journeys.tokens.issue(Identity(login.user_id, login.role, login.agency))
     curl = f"curl -H 'Authorization: Bearer {token}' {request.base_url}families"
-    section = template("token.html").substitute(
-        minutes=journeys.tokens.minutes,
-        user_id=escape(login.user_id),
-        role=escape(login.role),
-        agency=escape(login.agency),
-        token=escape(token),
-        curl=escape(curl),
-    )
-    return page(journeys, login, section)
+    return page(journeys, login, token=token, curl=curl)

@@ -4,19 +4,12 @@ other errors are pages too (error.html), with the status and the detail `api.err
 the JSON routes. The family page is api.routes.pages_family, its print
 api.routes.pages_print, pathways api.routes.pages_pathways, the families list
 api.routes.pages_families.
-
-`page` (the sign-in page's shell) still makes HTML with `html.escape` until it moves
-to a template.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine, Iterable, Mapping
-from functools import cache
-from html import escape
-from importlib import resources
-from string import Template
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import SESSION_COOKIE
 from api.errors import ANSWERS, NotAuthenticatedError
-from api.templating import PAGE_HEADERS, moment, render, role_name
+from api.templating import render
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
 
@@ -41,47 +34,6 @@ HEADINGS = {
     503: "The record cannot be reached just now",
     504: "The record is still catching up",
 }
-
-
-# -- the shell of every page ------------------------------------------------------------------
-
-
-@cache
-def template(name: str) -> Template:
-    return Template(resources.files("api").joinpath("templates", name).read_text("utf-8"))
-
-
-def page(
-    identity: Identity | None,
-    *,
-    title: str,
-    main: str,
-    current: str = "",
-    scripts: tuple[str, ...] = (),
-    status: int = 200,
-) -> HTMLResponse:
-    """A whole page: `title` is text (escaped here); `main` is HTML made by the caller."""
-    html = template("page.html").substitute(
-        title=escape(title),
-        scripts="".join(f'<script src="{STATIC}/{escape(s)}" defer></script>' for s in scripts),
-        families_current=' aria-current="page"' if current == "families" else "",
-        pathways_current=' aria-current="page"' if current == "pathways" else "",
-        who=who(identity),
-        main=main,
-    )
-    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
-
-
-def who(identity: Identity | None) -> str:
-    if identity is None:
-        return f'<div class="who"><a href="{SIGN_IN}">Sign in</a></div>'
-    role = role_name(identity.role)
-    return (
-        f'<div class="who"><span>Signed in as <strong>{escape(identity.user_id)}</strong> '
-        f"({escape(role)}, {escape(identity.agency)})</span>"
-        f'<form method="post" action="{SIGN_IN}/end"><button type="submit">Sign out</button>'
-        "</form></div>"
-    )
 
 
 def signed_in(request: Request) -> Identity | None:
@@ -154,36 +106,3 @@ router = APIRouter(prefix="/web", tags=["pages"], include_in_schema=False, route
 
 def mount_static(app: FastAPI) -> None:
     app.mount(STATIC, StaticFiles(packages=[("api", "static")]), name="static")
-
-
-# -- small pieces ----------------------------------------------------------------------------
-
-
-def time_tag(text: str) -> str:
-    when = moment(text)
-    return (
-        f'<time datetime="{escape(when.isoformat())}"><span class="day">{when.day} '
-        f'{when:%b %Y}</span> <span class="hour">{when:%H:%M}</span></time>'
-    )
-
-
-def options(choices: Mapping[str, str], selected: str | None, *, blank: str) -> str:
-    rows = [f'<option value=""{"" if selected else " selected"}>{escape(blank)}</option>']
-    rows += [
-        f'<option value="{escape(code)}"{" selected" if code == selected else ""}>'
-        f"{escape(text)}</option>"
-        for code, text in choices.items()
-    ]
-    return "".join(rows)
-
-
-def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    """A table: `head` is text (escaped here), `rows` are cells of HTML made by the caller;
-    a cell starting `num:` is a number, aligned right."""
-
-    def cell(html: str) -> str:
-        return f'<td class="num">{html[4:]}</td>' if html.startswith("num:") else f"<td>{html}</td>"
-
-    header = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
-    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"

@@ -24,7 +24,7 @@ from api.deps import FamilyRead, JourneyReader, JourneysDep
 from api.routes import journey, timeline
 from api.routes.pages import PageRoute
 from api.routes.pages_text import EntryShown, entry_shown, label
-from api.templating import PAGE_HEADERS, environment, long_date, moment, render, words
+from api.templating import PAGE_HEADERS, environment, long_date, moment, render, stage_name
 from infra.bootstrap import Journeys
 from projections.journey import JourneyAnswers
 from projections.timeline import MAX_LIMIT
@@ -104,16 +104,14 @@ def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, A
     episode's since its last stage change where the answers say so (`current_stage_since`,
     `current_stage_days`), else the days spent in the stage reached last."""
     codes = journeys.app.codes
-    stage = getattr(answers, "current_stage", "registered")
-    since = getattr(answers, "current_stage_since", None)
-    if isinstance(since, str):
-        since = moment(since)
-    days = getattr(answers, "current_stage_days", None)
+    stage = answers.current_stage
+    since = answers.current_stage_since
+    days = answers.current_stage_days
     if days is None:
         days = answers.time_in_stage.get(stage)
     level = answers.current_level_of_need
     facts = [
-        ("Current stage", words(stage)),
+        ("Current stage", stage_name(stage)),
         *((("Since (occurred)", long_date(since.astimezone(UTC))),) if since else ()),
         ("For", days_text(days) if days is not None else "—"),
         ("Level of need", label(codes, "level_of_need", level) if level else "not assessed"),
@@ -126,10 +124,10 @@ def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, A
         "services": [
             (label(codes, "agency", s.agency), s.entries, s.first, s.last) for s in answers.services
         ],
-        "stages": [(words(st), round(spent)) for st, spent in answers.time_in_stage.items()],
+        "stages": [(stage_name(st), round(spent)) for st, spent in answers.time_in_stage.items()],
         "path": [
             (
-                words(step.stage),
+                stage_name(step.stage),
                 step.at,
                 label(codes, "level_of_need", step.level_of_need),
                 label(codes, "agency", step.agency),

@@ -8,7 +8,6 @@ signs nothing itself.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -17,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SESSION_COOKIE, JourneysDep
 from api.errors import ForbiddenError
-from api.routes.pages import SIGN_IN, page, signed_in, template
+from api.routes.pages import SIGN_IN, signed_in
+from api.templating import render
 from infra.bootstrap import Journeys
 from infra.tokens import InvalidTokenError
 
@@ -38,26 +38,25 @@ def next_page(asked: str | None) -> str:
 
 
 def sign_in_page(
-    journeys: Journeys, request: Request, *, next_url: str, message: str = "", status: int = 200
+    journeys: Journeys,
+    request: Request,
+    *,
+    next_url: str,
+    ended: bool = False,
+    problem: bool = False,
+    status: int = 200,
 ) -> HTMLResponse:
-    identity = signed_in(request)
-    hint = (
-        ', or sign one for yourself on the <a href="/login">development login page</a>'
-        if journeys.settings.is_development
-        else ""
+    """The sign-in form: `ended` after signing out, `problem` when the token was not valid."""
+    return render(
+        "session.html",
+        signed_in(request),
+        title="Sign in",
+        status=status,
+        next=next_url,
+        ended=ended,
+        problem=problem,
+        development=journeys.settings.is_development,
     )
-    # A SameSite=Strict cookie is not sent when a link on another site led here, so someone
-    # signed in may land on this page all the same: a link from here sends it again.
-    already = (
-        f"<p>You are signed in as <strong>{escape(identity.user_id)}</strong>. "
-        f'<a href="{escape(next_url)}">Continue</a></p>'
-        if identity is not None
-        else f'<p>Signed in already? <a href="{escape(next_url)}">Continue</a></p>'
-    )
-    main = template("session.html").substitute(
-        message=message, login_hint=hint, next=escape(next_url), continue_section=already
-    )
-    return page(identity, title="Sign in", main=main, status=status)
 
 
 def require_own_site(request: Request) -> None:
@@ -73,8 +72,7 @@ def session_form(
     next_url: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
     ended: bool = False,
 ) -> HTMLResponse:
-    message = '<p class="notice">You have signed out.</p>' if ended else ""
-    return sign_in_page(journeys, request, next_url=next_page(next_url), message=message)
+    return sign_in_page(journeys, request, next_url=next_page(next_url), ended=ended)
 
 
 @router.post(SIGN_IN, response_class=HTMLResponse)
@@ -87,11 +85,7 @@ async def sign_in(request: Request, journeys: JourneysDep) -> Response:
     try:
         journeys.tokens.verify(token)
     except InvalidTokenError:
-        message = (
-            '<p class="problem">That token is not valid: it may have expired, been cut '
-            "short, or been signed by another server. Get a new one and paste it whole.</p>"
-        )
-        return sign_in_page(journeys, request, next_url=next_url, message=message, status=422)
+        return sign_in_page(journeys, request, next_url=next_url, problem=True, status=422)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
@@ -26,7 +26,6 @@ from domain.access import BY_ROLE
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Identity
-from projections.journey import JourneyAnswers
 from tests.api.conftest import sqlite_settings, store_position
 from tests.api.test_access import ROUTES
 from tests.browser.conftest import (
@@ -236,6 +235,10 @@ def test_the_development_login_page_can_open_the_web_pages(site: Site) -> None:
     assert page.status_code == 200
     assert '<form method="post" action="/session">' in page.text
     assert 'name="token" value="ey' in page.text
+    # A page that shows a token: never cached, and its script only from /static.
+    assert page.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "onclick" not in page.text
 
 
 # -- what the pages show -------------------------------------------------------------------------
@@ -391,6 +394,18 @@ def test_the_journey_panel_is_replayed_to_the_day_asked(site: Site) -> None:
     assert f'<input type="date" id="as-of-date" name="as_recorded_at" value="{day}"' in earlier.text
 
 
+def test_stages_show_by_their_labels_on_the_family_and_pathways_pages(site: Site) -> None:
+    family = journey_panel(site.get(site.family_page, "qa_officer").text)
+    cohort = shown_text(site.get("/web/pathways", "researcher", params={"area": "chatham"}).text)
+
+    for text in (family, cohort):
+        assert "Lead practitioner assigned" in text
+        assert "Referred (request for support)" in text
+        assert "Lead assigned" not in text
+        assert "lead_assigned" not in text
+    assert "Current stage Lead practitioner assigned" in family
+
+
 def test_every_date_on_the_family_page_says_occurred_or_recorded(site: Site) -> None:
     text = shown_text(site.get(site.family_page, "qa_officer").text)
 
@@ -446,15 +461,6 @@ def test_the_print_page_is_read_under_the_family_page_rules_and_logged(site: Sit
     assert ("family print", "audit") in {(item["what"], item["reason"]) for item in logged}
 
 
-@dataclass(frozen=True)
-class AnswersWithStageSince(JourneyAnswers):
-    """Journey answers that may say since when the current stage holds, and for how long
-    (the fields the journey's own answers come to have, redeclared alike if they have)."""
-
-    current_stage_since: datetime | None
-    current_stage_days: float | None
-
-
 def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say(
     site: Site,
 ) -> None:
@@ -467,19 +473,14 @@ def test_the_journey_panel_says_since_when_the_stage_holds_where_the_answers_say
         decision=BY_ROLE["qa_officer"],
     )
     answers = journey_as_recorded(site.journeys, read, datetime.now(UTC))
-    given = {f.name: getattr(answers, f.name) for f in fields(answers)}
     since = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
-    told = AnswersWithStageSince(
-        **{**given, "current_stage_since": since, "current_stage_days": 12.4}
-    )
-    silent = AnswersWithStageSince(
-        **{**given, "current_stage_since": None, "current_stage_days": None}
-    )
+    told = replace(answers, current_stage_since=since, current_stage_days=12.4)
+    silent = replace(answers, current_stage_since=None, current_stage_days=None)
 
     plain = dict(journey_shown(site.journeys, silent)["facts"])
     facts = dict(journey_shown(site.journeys, told)["facts"])
 
-    assert facts["Current stage"] == plain["Current stage"] == "Lead assigned"
+    assert facts["Current stage"] == plain["Current stage"] == "Lead practitioner assigned"
     assert facts["Since (occurred)"] == "3 March 2025"
     assert facts["For"] == "12 days"
     assert "Since (occurred)" not in plain

@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser.conftest import Served
@@ -118,6 +119,30 @@ def test_a_page_opened_without_signing_in_asks_for_a_token_then_comes_back(
     assert "panel_member-1" in browser.find_element(By.CSS_SELECTOR, ".who").text
 
 
+def test_signing_in_through_the_development_login_page(browser: WebDriver, served: Served) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{served.base_url}/session")
+    browser.find_element(By.LINK_TEXT, "development login page").click()
+
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Journeys: development login"
+    user = browser.find_element(By.ID, "user_id")
+    user.clear()
+    user.send_keys("qa-9")
+    Select(browser.find_element(By.ID, "role")).select_by_visible_text("qa_officer")
+    Select(browser.find_element(By.ID, "agency")).select_by_visible_text("early_help")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.find_elements(By.TAG_NAME, "h2"))
+    assert "as qa-9 (qa_officer, early_help)" in browser.find_element(By.TAG_NAME, "main").text
+    assert browser.find_element(By.ID, "token").get_attribute("value").startswith("ey")
+    assert errors(browser) == []  # its script and style are the site's own, as the CSP asks
+    browser.find_element(By.XPATH, "//button[text()='Open the web pages with this token']").click()
+
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.current_url.endswith("/web/families"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Families"
+    who = browser.find_element(By.CSS_SELECTOR, ".who").text
+    assert "Signed in as qa-9 (QA officer, Early help service)" in who
+
+
 def test_the_family_page_shows_the_timeline_and_the_journey_picture(
     signed_in: WebDriver, served: Served
 ) -> None:
@@ -190,7 +215,9 @@ def test_the_pathways_page_shows_the_cohort(signed_in: WebDriver, served: Served
     families = signed_in.find_element(By.CSS_SELECTOR, "#pathways-answers dd")
     assert families.text == "1"
     paths = signed_in.find_elements(By.CSS_SELECTOR, "main table tbody tr")
-    assert paths[0].text.startswith("Registered → Referred → Support agreed → Lead assigned")
+    assert paths[0].text.startswith(
+        "Registered → Referred (request for support) → Support agreed → Lead practitioner assigned"
+    )
     assert picture_width(signed_in, "pathways-picture") > 0
 
 
