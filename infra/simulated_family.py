@@ -620,7 +620,7 @@ class FamilyJourney:
             basis, purpose = "safeguarding", "safeguarding"
         else:
             basis = "public_task"
-        categories = data.CATEGORIES.get(agency, ("contact_details", "plan"))
+        categories = data.CATEGORIES.get(agency, ("contact_details", "coordination", "plan"))
         yield self.do(
             at,
             self.app.share_information,

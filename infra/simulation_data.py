@@ -76,8 +76,10 @@ CONSENT_AGENCIES = ("school", "health_visiting", "gp", "police", "housing", "cam
 # What is shared with an agency.
 CATEGORIES = {
     "school": ("education", "plan"), "education_welfare": ("education",),
-    "police": ("police", "safeguarding_concern"), "children_social_care": ("assessment", "plan"),
-    "gp": ("health",), "camhs": ("health", "assessment"), "health_visiting": ("health", "plan"),
+    "police": ("police", "safeguarding_concern"),
+    "children_social_care": ("request_for_support", "assessment", "coordination", "plan"),
+    "gp": ("health",), "camhs": ("health", "request_for_support", "assessment"),
+    "health_visiting": ("health", "coordination", "plan"),
 }  # fmt: skip
 # Obviously invented people: common given names, made-up family names and streets.
 GIVEN_NAMES = ("Alex", "Sam", "Jordan", "Charlie", "Riley", "Casey", "Jamie", "Morgan",
