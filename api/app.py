@@ -12,9 +12,9 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api.access import InvalidReadsAmended
-from api.errors import register_error_handlers
-from api.routes import (
+from api.http.access import InvalidReadsAmended
+from api.http.errors import register_error_handlers
+from api.http.routes import (
     access_log,
     assessments,
     closures,
@@ -32,9 +32,22 @@ from api.routes import (
     integrity,
     journey,
     lead_practitioner,
-    login,
     members,
     outcome_evidence,
+    pathways,
+    plans,
+    requests_for_support,
+    retractions,
+    reviews,
+    search,
+    shared_families,
+    shared_view,
+    step_downs,
+    support_decisions,
+    timeline,
+)
+from api.web import (
+    login,
     pages,
     pages_access_log,
     pages_families,
@@ -43,18 +56,7 @@ from api.routes import (
     pages_pathways,
     pages_print,
     pages_search,
-    pathways,
-    plans,
-    requests_for_support,
-    retractions,
-    reviews,
-    search,
     session,
-    shared_families,
-    shared_view,
-    step_downs,
-    support_decisions,
-    timeline,
 )
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
@@ -125,12 +127,12 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
         title="Journeys",
         summary="Event-sourced family journeys for early help services.",
         version="0.1.0",
-        docs_url=None,  # served by api.routes.docs, without a CDN
+        docs_url=None,  # served by api.http.routes.docs, without a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
     register_error_handlers(app)
-    app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/access.py
+    app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/http/access.py
     docs.mount(app)
     for module in ROUTERS:
         app.include_router(module.router)

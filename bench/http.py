@@ -363,8 +363,8 @@ def per_call_us(function: Callable[[], object], *, repeat: int) -> float:
 
 def step_costs(tokens: Tokens, token: str) -> StepCosts:
     """The token check, the body validation and the response of POST /contacts, alone."""
-    from api.responses import created
-    from api.schemas.commands import ContactCreate
+    from api.http.responses import created
+    from api.http.schemas.commands import ContactCreate
 
     body = contact_bodies()[1]
     result = CommandResult(

@@ -19,10 +19,10 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
-from api.access import WHAT
 from api.app import create_app
-from api.cursors import decode, encode
-from api.deps import SESSION_COOKIE
+from api.http.access import WHAT
+from api.http.cursors import decode, encode
+from api.http.deps import SESSION_COOKIE
 from infra.access_log import Access, LoggedAccess
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
@@ -222,7 +222,7 @@ def test_no_route_reads_a_family_without_logging_it(
 
     assert response.status_code == 200, response.text
     entries = logged(journeys, story.uuid)
-    assert path in WHAT, f"name what {path} reads in api.access.WHAT"
+    assert path in WHAT, f"name what {path} reads in api.http.access.WHAT"
     assert [(e.what, e.role, e.outcome) for e in entries] == [(WHAT[path], role, "read")]
 
 
@@ -588,7 +588,7 @@ def test_the_log_pages_with_the_one_opaque_cursor_of_every_list(
     path = f"/families/{story.family_id}/access-log"
     first = get(client, journeys, path, role="qa_officer", params={"limit": 5}).json()
 
-    # `next` is a cursor of api.cursors, and any such cursor pages from where it points.
+    # `next` is a cursor of api.http.cursors, and any such cursor pages from where it points.
     assert decode(first["next"]) == first["items"][-1]["access_id"]
     older_than = first["items"][1]["access_id"]
     response = get(

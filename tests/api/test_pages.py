@@ -19,9 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.deps import SESSION_COOKIE, FamilyRead
-from api.routes.pages_family import journey_as_recorded, journey_shown
-from api.templating import long_date
+from api.http.deps import SESSION_COOKIE, FamilyRead
+from api.web.pages_family import journey_as_recorded, journey_shown
+from api.web.templating import long_date
 from domain.access import BY_ROLE
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings

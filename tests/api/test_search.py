@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.search import NO_FAMILY
+from api.http.routes.search import NO_FAMILY
 from infra.bootstrap import Journeys
 from tests.api.conftest import Auth
 from tests.api.journey import Walk, at

@@ -1,0 +1,5 @@
+"""`python -m api.cli`: the `journeys` command line."""
+
+from api.cli import main
+
+main()

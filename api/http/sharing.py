@@ -1,0 +1,94 @@
+"""What a partner agency sees of families under the sharing rules (projections.sharing):
+the reads `GET /families/{family_id}/shared-view`, `GET /shared-families` and the partner's
+pages (api.web.pages_partner) share, and whose view or list is asked for (`?agency=`).
+Personal details of the entries shown are read from the events, in
+`api.http.entries.personal_details` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Query
+
+from api.http.deps import ReadAfter, sharing_document
+from api.http.entries import entry_public, personal_details
+from api.http.errors import ForbiddenError
+from api.http.schemas.shared_view import SharedEntryPublic
+from domain.codes import CodeLists
+from domain.errors import InvalidValueError
+from infra.bootstrap import Journeys
+from infra.tokens import Identity
+from projections.base import Doc
+from projections.sharing import families_shared_with, shared_view
+
+AgencyQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="The agency whose view to show (a code of the `agency` list). A partner "
+        "may leave it out, or name its own agency only; a QA officer must name one.",
+    ),
+]
+
+
+def own_agency_only(identity: Identity) -> ForbiddenError:
+    return ForbiddenError(
+        f"a partner sees its own agency's view ({identity.agency}) only; leave out "
+        "`agency`, or ask a QA officer to preview another agency's"
+    )
+
+
+@dataclass(frozen=True)
+class SharedRead:
+    """What `agency` may see of a family: its entries, and the sharing document they are
+    from (which says who shared what, and when)."""
+
+    position: int
+    doc: Doc
+    entries: list[SharedEntryPublic]
+
+
+def read_shared(journeys: Journeys, family_id: UUID, agency: str, *, seconds: float) -> SharedRead:
+    """The shared view of a family for `agency`, with personal details of the entries shown
+    (the API's and the page's one read)."""
+    position, doc = sharing_document(journeys, family_id, seconds=seconds)
+    personal = personal_details(journeys.app.family_events(family_id))
+    entries = [shared_entry(entry, personal) for entry in shared_view(doc, agency)]
+    return SharedRead(position, doc, entries)
+
+
+def viewing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> str:
+    """Whose view: a partner's own agency; the agency a QA officer names (422 if none)."""
+    if identity.role == "partner":
+        return identity.agency
+    if asked is None:
+        raise InvalidValueError("agency", "name the agency whose view to preview: ?agency=<code>")
+    return codes.require("agency", asked, field="agency")
+
+
+def listing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> str:
+    """Whose families to list: as `viewing_agency`; a partner naming another agency: 403."""
+    if identity.role == "partner" and asked is not None and asked != identity.agency:
+        raise own_agency_only(identity)
+    return viewing_agency(identity, asked, codes)
+
+
+def families_shared(
+    journeys: Journeys, agency: str, *, seconds: float, after: int, limit: int
+) -> tuple[list[Doc], int | None]:
+    """A page of the families `agency` sees something of (projections.sharing
+    `shared_summary`), in family id order from place `after`, and the place of the next
+    page (None at the end); at least as of the store's position now."""
+    ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
+    _, docs = journeys.views.read_tagged("sharing", None)
+    summaries = families_shared_with(docs, agency)
+    more = after + limit < len(summaries)
+    return summaries[after : after + limit], (after + limit if more else None)
+
+
+def shared_entry(entry: Doc, personal: dict[str, Doc]) -> SharedEntryPublic:
+    shown = entry_public(entry, personal).model_dump()
+    return SharedEntryPublic.model_validate({**shown, "visible_because": entry["visible_because"]})
