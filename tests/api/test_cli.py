@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from infra.bootstrap import Journeys, bootstrap
-from infra.calibration import stored_events
 from infra.settings import Settings
 from infra.tokens import Tokens
 from projections.catalogue import all_projections
+from simulation.calibration import stored_events
 
 
 @pytest.fixture
