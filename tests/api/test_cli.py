@@ -284,7 +284,7 @@ def test_projections_status_exits_one_when_a_view_is_failing(env: dict[str, str]
 
     try:
         journeys.runner.ensure_views()
-        journeys.runner.projections["families"].apply = broken  # type: ignore[method-assign]
+        journeys.runner.projections["families"].apply = broken  # type: ignore[method-assign, assignment]
         journeys.runner.catch_up()
     finally:
         journeys.close()
