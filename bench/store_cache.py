@@ -55,7 +55,7 @@ from rich.progress import (
 from bench.bare import stored_notifications
 from domain.application import JourneysApplication
 from infra.settings import Settings
-from infra.simulator import Simulation, SimulationProgress
+from simulation.simulator import Simulation, SimulationProgress
 
 START = datetime(2021, 4, 1, tzinfo=UTC)
 YEARS = 4.0

@@ -28,10 +28,10 @@ from api.cli import integrity_cli, retention_cli
 from api.cli.progress import progress_bar
 from domain import codes as code_lists
 from infra.bootstrap import Journeys, bootstrap
-from infra.calibration import WARM_UP, YEAR, kent_targets, measure
 from infra.settings import Settings, SettingsError
-from infra.simulator import Simulation, SimulationProgress, SimulationReport
 from infra.tokens import ROLES, Identity, Tokens
+from simulation.calibration import WARM_UP, YEAR, kent_targets, measure
+from simulation.simulator import Simulation, SimulationProgress, SimulationReport
 
 app = typer.Typer(
     help="Journeys: an event-sourced family journey tracker for early help services.",

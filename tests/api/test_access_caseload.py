@@ -108,7 +108,9 @@ def test_a_lead_practitioner_reads_the_family_they_lead_and_not_another(
             client.get(f"/families/{family_b.family_id}/{path}", headers=lead_a).status_code == 403
         )
     identity = Identity("lp-a", "lead_practitioner", "early_help")
-    assert caseload_of(journeys, identity, datetime.now(UTC)) == {UUID(family_a.family_id)}
+    assert caseload_of(journeys, identity, datetime.now(UTC)) == frozenset(
+        {UUID(family_a.family_id)}
+    )
 
 
 def test_a_practitioner_of_the_lead_role_or_not_records_only_where_they_lead(

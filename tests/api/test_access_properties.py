@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -32,6 +32,7 @@ from infra.tokens import ROLES, Identity
 from projections.base import replay
 from projections.sharing import SharingProjection, visibility
 from tests.api.conftest import sqlite_settings
+from tests.domain.journey import FamilyEvent
 from tests.projections.histories import PERSONAL_MARK, SHARING_AGENCIES, SharingHistory
 
 GRACE = timedelta(days=90)  # the default of JOURNEYS_FORMER_LEAD_GRACE_DAYS
@@ -209,7 +210,7 @@ def test_every_role_agency_and_route_answers_as_the_rules_say(
 ) -> None:
     journeys: Journeys = client.app.state.journeys  # type: ignore[attr-defined]
     family_id = stored_family(journeys, families, seed)
-    events = journeys.app.family_events(family_id)
+    events = [cast(FamilyEvent, e) for e in journeys.app.family_events(family_id)]
     now = max(e.timestamp for e in events) + timedelta(days=days_later)
     journeys.app.clock = lambda: now
     facts = expected(events, now)

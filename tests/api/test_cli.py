@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from infra.bootstrap import Journeys, bootstrap
-from infra.calibration import stored_events
 from infra.settings import Settings
 from infra.tokens import Tokens
 from projections.catalogue import all_projections
+from simulation.calibration import stored_events
 
 
 @pytest.fixture
@@ -284,7 +284,7 @@ def test_projections_status_exits_one_when_a_view_is_failing(env: dict[str, str]
 
     try:
         journeys.runner.ensure_views()
-        journeys.runner.projections["families"].apply = broken  # type: ignore[method-assign]
+        journeys.runner.projections["families"].apply = broken  # type: ignore[method-assign, assignment]
         journeys.runner.catch_up()
     finally:
         journeys.close()

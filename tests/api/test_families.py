@@ -136,7 +136,7 @@ def test_while_an_older_directory_is_still_live_the_list_asks_to_come_back(
 def test_a_practitioner_lists_only_the_families_of_their_caseload(
     client: TestClient, auth: Auth, four: dict[str, Walk]
 ) -> None:
-    last = {"min_position": four["closed"].positions[-1]}
+    last: dict[str, Any] = {"min_position": four["closed"].positions[-1]}
 
     police = client.get("/families", params=last, headers=auth("practitioner", "police"))
     everyone = listed(client, auth, **last)

@@ -47,7 +47,7 @@ def test_a_failing_view_makes_health_degraded_and_names_the_event(
     def broken(*_: object) -> None:
         raise RuntimeError("a bug in a handler")
 
-    failing.apply = broken  # type: ignore[method-assign]
+    failing.apply = broken  # type: ignore[method-assign, assignment]
     register(client, auth)
     journeys.runner.run_once()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -19,6 +19,7 @@ from projections.journey import STAGE_LABELS, JourneyProjection, journey_answers
 from projections.journey_picture import journey_svg
 from tests.api.conftest import Auth
 from tests.api.journey import Walk, at, walk_a_journey
+from tests.domain.journey import FamilyEvent
 
 SVG = "{http://www.w3.org/2000/svg}"
 # What the walk records about the household and in its notes: none of it may be drawn.
@@ -127,7 +128,7 @@ def test_the_journey_as_recorded_before_a_correction_is_the_record_of_that_momen
     recorded = [
         e
         for e in journeys.app.family_events(UUID(walk.family_id))
-        if e.timestamp <= datetime.fromisoformat(moment)
+        if cast(FamilyEvent, e).timestamp <= datetime.fromisoformat(moment)
     ]
     replayed = journey_answers(
         replay(JourneyProjection(), recorded).docs[walk.family_id],

@@ -209,11 +209,11 @@ def test_another_site_cannot_sign_a_browser_in(site: Site) -> None:
 def test_the_cookie_is_secure_outside_development(tmp_path: Path) -> None:
     settings = Settings(
         mode="production",
-        jwt_secret="a-production-secret-of-at-least-32-chars",  # type: ignore[arg-type]
+        jwt_secret="a-production-secret-of-at-least-32-chars",
         signing_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        pseudonym_secret="another-production-secret-for-this-test",  # type: ignore[arg-type]
-        master_key="ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",  # type: ignore[arg-type]
-        blind_index_key="journeys-blind-index-key-of-our-own-for-this-test",  # type: ignore[arg-type]
+        pseudonym_secret="another-production-secret-for-this-test",
+        master_key="ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
+        blind_index_key="journeys-blind-index-key-of-our-own-for-this-test",
         sqlite_path=tmp_path / "j.sqlite",
         database_url=None,
     )

@@ -138,7 +138,8 @@ def timeline_of(client: TestClient, auth: Auth, story: Story, **params: Any) -> 
 
 def by_id(body: dict[str, Any], entry_id: str) -> dict[str, Any]:
     [entry] = [e for e in body["entries"] if e["entry_id"] == entry_id]
-    return entry
+    found: dict[str, Any] = entry
+    return found
 
 
 def test_the_timeline_tells_the_story_in_the_order_it_happened(

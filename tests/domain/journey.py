@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from copy import deepcopy
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -27,6 +27,9 @@ from domain.errors import ConcurrentChangeError, InvalidValueError, RuleBrokenEr
 from domain.family import Family
 from domain.rules import RULES
 from domain.values import Actor, FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
+
+FamilyEvent = Family.Entry | Family.Registered
+"""What a family's stream holds: entries, and the registration that starts it."""
 
 # The store's clock stands still at NOW; practice happened earlier, one hour per step.
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -136,10 +139,17 @@ class Journey:
         family: Family = self.app.repository.get(self.family_id)
         return family
 
-    def stream(self) -> list[DomainEventProtocol[UUID]]:
+    @property
+    def id(self) -> UUID:
+        """The family's id, once it is registered."""
+        assert self.family_id is not None, "register the family first"
+        return self.family_id
+
+    def stream(self) -> list[FamilyEvent]:
+        """The family's events, oldest first: every one an entry (the registration too)."""
         if self.family_id is None:
             return []
-        return list(self.app.events.get(self.family_id))
+        return [cast(FamilyEvent, e) for e in self.app.events.get(self.family_id)]
 
     def version(self) -> int:
         """The family's version in the store (0 before it is registered)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 import pytest
@@ -133,8 +134,7 @@ def test_two_threads_sending_the_same_key_store_one_command(journey: Journey) ->
         same = {"actor": LEAD, "idempotency_key": f"k-{n}", "occurred_at": journey.next_time()}
 
         first, second = at_once(
-            lambda same=same: here.record_contact(**same),
-            lambda same=same: there.record_contact(**same),
+            partial(here.record_contact, **same), partial(there.record_contact, **same)
         )
 
         assert first.ids == second.ids

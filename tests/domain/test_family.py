@@ -567,7 +567,7 @@ def test_a_copied_family_shares_no_state_with_the_original(journey: Journey) -> 
     next(iter(copied.consents.values()))["in_force"] = False
     copied.entries.clear()
     copied.retracted["y"] = "duplicate"
-    copied.pending_events.append(journey.stream()[-1])  # type: ignore[arg-type]
+    copied.pending_events.append(journey.stream()[-1])
 
     assert vars(original) == before
     assert copied.version == original.version

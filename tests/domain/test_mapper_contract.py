@@ -76,12 +76,12 @@ class EventStoreContract:
     def test_every_event_reads_back_from_the_store_as_it_was_saved(
         self, story: Journey, env: dict[str, str]
     ) -> None:
-        saved = [e for e in story.app.saved if e.originator_id == story.family_id]
+        saved = [e for e in story.app.saved if e.originator_id == story.id]
         fresh = JourneysApplication(env)  # another instance: nothing cached
 
-        assert list(story.app.events.get(story.family_id)) == saved
-        assert list(fresh.events.get(story.family_id)) == saved
-        assert fresh.repository.get(story.family_id) == story.family()
+        assert list(story.app.events.get(story.id)) == saved
+        assert list(fresh.events.get(story.id)) == saved
+        assert fresh.repository.get(story.id) == story.family()
 
     def test_a_command_receipt_reads_back_as_it_was_saved(
         self, story: Journey, env: dict[str, str]
@@ -90,7 +90,7 @@ class EventStoreContract:
         fresh = JourneysApplication(env)
 
         assert list(fresh.events.get(issued.originator_id)) == [issued]
-        receipt = fresh.repository.get(issued.originator_id)
+        receipt: object = fresh.repository.get(issued.originator_id)
         assert isinstance(receipt, CommandReceipt)
         assert (receipt.command, receipt.family_id) == ("review", story.family_id)
         assert receipt.ids == issued.ids
@@ -107,18 +107,18 @@ class EventStoreContract:
         story.app.snapshots.put([snapshot])
 
         assert mapper.to_domain_event(mapper.to_stored_event(snapshot)) == snapshot
-        assert list(story.app.snapshots.get(story.family_id)) == [snapshot]
+        assert list(story.app.snapshots.get(story.id)) == [snapshot]
         fresh = JourneysApplication(env)
-        assert fresh.repository.get(story.family_id) == family  # from the snapshot
+        assert fresh.repository.get(story.id) == family  # from the snapshot
         assert snapshot.state["consents"]
         assert snapshot.state["retracted"]
         assert len(snapshot.state["episodes"]) == 2
 
     def test_personal_details_are_stored_only_inside_personal_data(self, story: Journey) -> None:
-        story.app.take_snapshot(story.family_id)
+        story.app.take_snapshot(story.id)
         stored = [
             *story.app.recorder.select_notifications(start=1, limit=1000),
-            *story.app.snapshots.recorder.select_events(story.family_id),  # type: ignore[union-attr]
+            *story.app.snapshots.recorder.select_events(story.id),  # type: ignore[union-attr]
         ]
         everything = b"".join(s.state for s in stored).decode("utf-8")
         outside = json.dumps([without_personal_data(json.loads(s.state)) for s in stored])
@@ -143,8 +143,8 @@ class EventStoreContract:
         assert with_snapshots.snapshots is not None
         assert without.snapshots is None
 
-        replayed = without.repository.get(family_id)
-        loaded = with_snapshots.repository.get(family_id)
+        replayed: Family = without.repository.get(family_id)
+        loaded: Family = with_snapshots.repository.get(family_id)
 
         assert [s.originator_version for s in with_snapshots.snapshots.get(family_id)] == [50, 100]
         assert loaded == replayed

@@ -458,6 +458,7 @@ def test_an_unknown_code_is_refused_with_the_valid_codes(
         command(journey)
 
     valid = journey.app.codes.codes(list_name)
+    assert isinstance(caught.value, UnknownCodeError)
     assert caught.value.valid == valid
     assert f"valid codes: {', '.join(valid)}" in caught.value.detail
 
@@ -468,6 +469,7 @@ def test_an_escalation_response_is_a_code(journey: Journey) -> None:
     with journey.rejects("response", UnknownCodeError) as caught:
         journey.respond_to_escalation(response="maybe")
 
+    assert isinstance(caught.value, UnknownCodeError)
     assert caught.value.valid == ("accepted", "declined")
 
 

@@ -19,9 +19,9 @@ import pytest
 
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
-from infra.simulator import Simulation
 from projections.base import replay
 from projections.catalogue import all_projections
+from simulation.simulator import Simulation
 
 KILLS = 6
 

@@ -24,7 +24,7 @@ from infra.chain_store import CHAIN_TABLE, StoredRow
 from infra.checkpoints import read_checkpoint, signing_key
 from infra.integrity import Integrity, StreamReport
 from infra.settings import DEVELOPMENT_SIGNING_KEY, Settings
-from infra.simulator import Simulation
+from simulation.simulator import Simulation
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
 KEY = signing_key(DEVELOPMENT_SIGNING_KEY)

@@ -19,9 +19,9 @@ from infra import views as views_module
 from infra.bootstrap import Journeys, bootstrap
 from infra.projection_runner import ProjectionRunner, fewer_collections
 from infra.settings import Settings
-from infra.simulator import Simulation
 from infra.views import ViewNotReadyError
 from projections.base import Documents, Event, Projection
+from simulation.simulator import Simulation
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
 

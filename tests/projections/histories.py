@@ -31,7 +31,7 @@ from domain.values import (
 )
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
-from infra.simulator import Simulation
+from simulation.simulator import Simulation
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
 YEARS = 0.75

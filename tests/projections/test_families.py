@@ -122,6 +122,8 @@ def test_the_directory_holds_no_personal_data(journey: Journey) -> None:
     stored = json.dumps(directory(journey))
 
     for person in (CHILD, PARENT):
+        assert person.given_name is not None
         assert person.given_name not in stored
+        assert person.family_name is not None
         assert person.family_name not in stored
     assert str(NOTES.notes) not in stored

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from domain.application import JourneysApplication
 from infra.bootstrap import Journeys
-from infra.simulator import Simulation
 from projections.base import Doc, replay
 from projections.timeline import TimelineProjection, timeline
+from simulation.simulator import Simulation
 from tests.projections.histories import START, YEARS, audit, simulated
 
 MEMORY_ENV = {"PERSISTENCE_MODULE": "eventsourcing.popo"}

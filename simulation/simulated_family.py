@@ -9,7 +9,7 @@ background contacts, members joining and leaving, follow-up evidence 6 and 12 mo
 closure, and corrections and retractions of entries recorded wrongly.
 
 Each family draws its times, codes and people from its own seeded generator; the branch
-points that are calibrated to Kent (see infra.calibration) come from the scheduler's shared
+points that are calibrated to Kent (see simulation.calibration) come from the scheduler's shared
 `Quotas`. Personal details are synthetic, made from small lists of obviously invented names
 and streets, and only ever travel in PersonalData.
 """
@@ -27,8 +27,8 @@ from uuid import UUID
 
 from domain.application import CommandResult, JourneysApplication, NewAction, NewOutcome
 from domain.values import Actor, FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
-from infra import simulation_data as data
-from infra.calibration import Model
+from simulation import simulation_data as data
+from simulation.calibration import Model
 
 T = TypeVar("T")
 

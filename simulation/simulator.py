@@ -9,12 +9,12 @@ application with both, then run it:
     report = simulation.run(journeys.app, families=300, years=4)
 
 Families arrive (are registered) evenly over the years; each one's journey is a few processes
-of commands (infra.simulated_family). One queue over simulated *recorded* time runs the
+of commands (simulation.simulated_family). One queue over simulated *recorded* time runs the
 commands of all families, with the clock set to each command's recorded time, so the store's
 order is recorded_at order and late recording (occurred up to 14 days earlier) is real. It
 ends by the real now at the latest (`journeys demo` ends it as the day it is loaded begins),
 so nothing it records is dated in the future. The
-same seed gives the same events, ids and times; see infra.calibration for what it is
+same seed gives the same events, ids and times; see simulation.calibration for what it is
 calibrated to, and how that is measured from the store.
 """
 
@@ -32,8 +32,8 @@ from uuid import UUID
 
 from domain.application import CommandResult, JourneysApplication
 from domain.errors import JourneysError
-from infra.calibration import MODEL, YEAR, Model
-from infra.simulated_family import Do, FamilyJourney, Process, Quotas, office_hours
+from simulation.calibration import MODEL, YEAR, Model
+from simulation.simulated_family import Do, FamilyJourney, Process, Quotas, office_hours
 
 
 class SimulationError(Exception):

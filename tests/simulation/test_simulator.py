@@ -17,11 +17,11 @@ from eventsourcing.domain import DomainEvent
 from domain.application import JourneysApplication
 from domain.family import Family
 from domain.values import PersonalData
-from infra import simulation_data
 from infra.bootstrap import Journeys, bootstrap
-from infra.calibration import WARM_UP, kent_targets, measure, stored_events
 from infra.settings import Settings
-from infra.simulator import Simulation, SimulationReport
+from simulation import simulation_data
+from simulation.calibration import WARM_UP, kent_targets, measure, stored_events
+from simulation.simulator import Simulation, SimulationReport
 
 START = datetime(2021, 4, 1, tzinfo=UTC)
 # Every concrete event class of a family (not the base classes events are made from).
