@@ -19,7 +19,7 @@ from api.routes.access_log import AccessLogReader, AccessQueryDep, AuditOfficer,
 from api.routes.pages import PageRoute
 from api.routes.search import NO_FAMILY
 from api.templating import render
-from infra.access_log import AccessFilter, AccessPage
+from infra.audit.access_log import AccessFilter, AccessPage
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity
 

@@ -23,7 +23,7 @@ from api.access import WHAT
 from api.app import create_app
 from api.cursors import decode, encode
 from api.deps import SESSION_COOKIE
-from infra.access_log import Access, LoggedAccess
+from infra.audit.access_log import Access, LoggedAccess
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import ROLES, Identity

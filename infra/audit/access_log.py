@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
-from infra.views import Cursor
+from infra.views.store import Cursor
 
 Outcome = Literal["read", "refused", "invalid"]
 OUTCOMES: tuple[Outcome, ...] = ("read", "refused", "invalid")
