@@ -17,8 +17,10 @@ from infra.privacy.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTa
 from infra.privacy.pseudonyms import Pseudonyms
 from infra.settings import Settings, ensure_sqlite_folder, master_key_bytes
 from infra.tokens import Tokens
+from infra.views.postgres import PostgresViewStore
 from infra.views.projection_runner import ProjectionRunner
-from infra.views.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from infra.views.sqlite import SQLiteViewStore
+from infra.views.store import ViewStore
 from projections.catalogue import all_projections
 
 

@@ -1,4 +1,4 @@
 """Read models' storage and upkeep: the port `store.ViewStore` (documents and position in one
-transaction) with its SQLite and PostgreSQL classes, and the engine that keeps the views
-current from the event store (`projection_runner`).
+transaction), one module per backend (`sqlite`, `postgres`), and the engine that keeps the
+views current from the event store (`projection_runner`).
 """

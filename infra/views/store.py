@@ -14,21 +14,19 @@ A batch of view changes and the new position commit in one transaction, and only
 position is still the one the batch started from (compare-and-set), so a crash loses
 nothing, and two runners on one view never apply an event twice. Readers always read the
 live generation in one statement, so a rebuild that is switched in is seen whole or not at
-all. Each backend runs its own statements (`Queries`, built once in its parameter style).
+all. Each backend runs its own statements (`Queries`, built once in its parameter style), in its
+own module: `infra.views.sqlite`, `infra.views.postgres`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from domain.errors import JourneysError
@@ -69,7 +67,7 @@ _VIEW_COLUMNS = (
 @dataclass(frozen=True)
 class Queries:
     """The store's statements in one database's parameter style, built once per backend
-    (`SQLITE_QUERIES`, `POSTGRES_QUERIES`): no statement is rewritten as it runs."""
+    (in `infra.views.sqlite` and `infra.views.postgres`): no statement is rewritten as it runs."""
 
     views: str
     views_named: str
@@ -138,10 +136,6 @@ class Queries:
         )
 
 
-SQLITE_QUERIES = Queries.marked("?")
-POSTGRES_QUERIES = Queries.marked("%s")
-
-
 class ViewNotReadyError(JourneysError):
     """A view did not reach the position asked for within the time given."""
 
@@ -204,6 +198,26 @@ class Cursor(ABC):
     @property
     @abstractmethod
     def rowcount(self) -> int: ...
+
+
+class DbApiCursor(Cursor):
+    """A DB-API cursor (sqlite3's or psycopg's, rows as mappings) as a view cursor."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def fetchall(self) -> list[Mapping[str, Any]]:
+        return list(self._cursor.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
 
 
 class ViewStore(ABC):
@@ -442,205 +456,3 @@ class ViewStore(ABC):
             interval = self._poll_interval()
             with self._advanced:
                 self._advanced.wait(remaining if interval is None else min(remaining, interval))
-
-
-# -- SQLite ---------------------------------------------------------------------------------
-
-
-class _SQLiteCursor(Cursor):
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql, rows)
-
-    def fetchall(self) -> list[Mapping[str, Any]]:
-        return list(self._cursor.fetchall())
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-
-class SQLiteViewStore(ViewStore):
-    """Views in the event store's SQLite file: one connection per thread, WAL mode, and
-    BEGIN IMMEDIATE for writes so a writer waits for the lock instead of failing."""
-
-    queries = SQLITE_QUERIES
-
-    def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
-        super().__init__()
-        self._path = path
-        self._lock_timeout = lock_timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        # An in-memory database (tests) is one connection shared by all threads, in turn.
-        self._memory_lock: Any = (
-            threading.RLock() if str(path) == ":memory:" else contextlib.nullcontext()
-        )
-
-    def _connection(self) -> sqlite3.Connection:
-        shared = str(self._path) == ":memory:"  # one database only while one connection
-        conn: sqlite3.Connection | None = (
-            self._connections[0]
-            if shared and self._connections
-            else getattr(self._local, "conn", None)
-        )
-        if conn is None:
-            conn = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False,
-                timeout=self._lock_timeout,
-            )  # fmt: skip
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Cursor]:
-        conn = self._connection()
-        with self._memory_lock:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield _SQLiteCursor(conn.cursor())
-            except BaseException:
-                conn.rollback()
-                raise
-            if write:
-                conn.commit()
-            else:
-                conn.rollback()
-
-    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None:
-        marks = ",".join("?" * len(keys))
-        cur.execute(
-            f"SELECT key, doc FROM journeys_view_docs WHERE view_id = ? AND key IN ({marks})",
-            (view_id, *keys),
-        )
-
-    def _add_seq(self, cur: Cursor) -> None:
-        cur.execute("PRAGMA table_info(journeys_view_docs)")
-        if "seq" not in {row["name"] for row in cur.fetchall()}:
-            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
-
-    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
-        pass  # other processes' waiters poll: SQLite has no LISTEN/NOTIFY
-
-    def start(self) -> None:
-        pass  # nothing to listen to
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
-
-
-# -- PostgreSQL -----------------------------------------------------------------------------
-
-
-class _PostgresCursor(Cursor):
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql, rows)
-
-    def fetchall(self) -> list[Mapping[str, Any]]:
-        return list(self._cursor.fetchall())
-
-    @property
-    def rowcount(self) -> int:
-        return int(self._cursor.rowcount)
-
-
-class PostgresViewStore(ViewStore):
-    """Views in the event store's PostgreSQL database, through the store's connection pool.
-
-    A listener connection LISTENs for two channels: the views' own (a commit of a batch, in
-    any process, wakes read-your-writes waiters at once) and the event store's (new events
-    wake the projection runner at once, instead of it polling)."""
-
-    queries = POSTGRES_QUERIES
-
-    def __init__(self, datastore: Any, *, events_channel: str) -> None:
-        super().__init__()
-        self._datastore = datastore
-        self._events_channel = events_channel
-        self._on_events: list[Any] = []
-        self._stopping = threading.Event()
-        self._listening = threading.Event()
-        self._listener: threading.Thread | None = None
-
-    @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Cursor]:
-        with self._datastore.transaction(commit=write) as cursor:
-            yield _PostgresCursor(cursor)
-
-    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None:
-        cur.execute(
-            "SELECT key, doc FROM journeys_view_docs WHERE view_id = %s AND key = ANY(%s)",
-            (view_id, list(keys)),
-        )
-
-    def _add_seq(self, cur: Cursor) -> None:
-        # Looked up first: ALTER TABLE locks the table even when the column is there.
-        cur.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = 'journeys_view_docs' AND column_name = 'seq'"
-        )
-        if not cur.fetchall():
-            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
-
-    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
-        cur.execute("SELECT pg_notify(%s, %s)", (VIEWS_CHANNEL, f"{view_id}:{position}"))
-
-    def _poll_interval(self) -> float | None:
-        # Woken by NOTIFY; the occasional look is only a safety net for a lost listener.
-        return 1.0 if self._listening.is_set() else 0.05
-
-    def on_events(self, callback: Any) -> None:
-        """Call `callback()` whenever any process stores new events."""
-        self._on_events.append(callback)
-
-    def start(self) -> None:
-        if self._listener is None:
-            self._listener = threading.Thread(
-                target=self._listen, name="journeys-views-listen", daemon=True
-            )
-            self._listener.start()
-            self._listening.wait(timeout=5)
-
-    def _listen(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                with self._datastore.get_connection() as conn:
-                    conn.execute(f'LISTEN "{VIEWS_CHANNEL}"')
-                    conn.execute(f'LISTEN "{self._events_channel}"')
-                    self._listening.set()
-                    while not self._stopping.is_set():
-                        for note in conn.notifies(timeout=0.5, stop_after=1):
-                            if note.channel == VIEWS_CHANNEL:
-                                self._wake()
-                            else:
-                                for callback in self._on_events:
-                                    callback()
-            except Exception:  # the database went away: waiters fall back to polling
-                self._listening.clear()
-                self._stopping.wait(1.0)
-
-    def close(self) -> None:
-        self._stopping.set()
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-            self._listener = None
