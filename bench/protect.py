@@ -41,8 +41,8 @@ from bench.views import empty_views, rebuild
 from bench.workload import NOTES, drive, scripts
 from domain.sealing import SEALED_NAME
 from infra.bootstrap import Journeys, bootstrap
-from infra.integrity import Integrity, StoreReport
 from infra.settings import Settings
+from infra.store.integrity import Integrity, StoreReport
 
 T = TypeVar("T")
 Say = Callable[[str], None]

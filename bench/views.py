@@ -38,7 +38,8 @@ from bench.profiling import Profile, profiled
 from bench.store_load import LoadedStore
 from bench.workload import ACTOR
 from infra.bootstrap import Journeys, bootstrap
-from infra.views import PostgresViewStore, ViewNotReadyError
+from infra.views.postgres import PostgresViewStore
+from infra.views.store import ViewNotReadyError
 from projections.timeline import page, timeline
 
 TIMELINE = "timeline"

@@ -11,14 +11,16 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from domain.application import JourneysApplication
-from infra.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
-from infra.blind_index import BlindIndex, Hasher, PostgresBlindIndex, SQLiteBlindIndex
-from infra.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
-from infra.projection_runner import ProjectionRunner
-from infra.pseudonyms import Pseudonyms
+from infra.audit.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
+from infra.privacy.blind_index import BlindIndex, Hasher, PostgresBlindIndex, SQLiteBlindIndex
+from infra.privacy.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
+from infra.privacy.pseudonyms import Pseudonyms
 from infra.settings import Settings, ensure_sqlite_folder, master_key_bytes
 from infra.tokens import Tokens
-from infra.views import PostgresViewStore, SQLiteViewStore, ViewStore
+from infra.views.postgres import PostgresViewStore
+from infra.views.projection_runner import ProjectionRunner
+from infra.views.sqlite import SQLiteViewStore
+from infra.views.store import ViewStore
 from projections.catalogue import all_projections
 
 

@@ -21,8 +21,8 @@ DEVELOPMENT_BLIND_INDEX_KEY = "journeys-development-blind-index-do-not-use-in-pr
 DEVELOPMENT_SIGNING_KEY = "31kHc1agpm692cCDGcickRPXteozAmtR8A0bl5hSYv4="
 # The application recorders that write each event's hash-chain row in its transaction.
 CHAINED_RECORDERS = {
-    "sqlite": "infra.chain_sqlite:ChainedSQLiteApplicationRecorder",
-    "postgres": "infra.chain_postgres:ChainedPostgresApplicationRecorder",
+    "sqlite": "infra.store.chain_sqlite:ChainedSQLiteApplicationRecorder",
+    "postgres": "infra.store.chain_postgres:ChainedPostgresApplicationRecorder",
 }
 
 
@@ -142,7 +142,7 @@ class Settings(BaseSettings):
     blind_index_key: SecretStr = Field(
         SecretStr(DEVELOPMENT_BLIND_INDEX_KEY),
         description="Key of the keyed hashes (HMAC-SHA256) that let a family be found by a "
-        "member's name or date of birth (infra.blind_index); a key of its own, never the "
+        "member's name or date of birth (infra.privacy.blind_index); a key of its own, never the "
         "master key nor the pseudonym secret. Changing it needs `journeys search-index "
         "rebuild`.",
     )

@@ -19,7 +19,8 @@ from rich.console import Console
 
 from api.cli.progress import progress_bar
 from infra.bootstrap import Journeys
-from infra.checkpoints import (
+from infra.settings import Settings
+from infra.store.checkpoints import (
     Checkpoint,
     CheckpointError,
     key_id,
@@ -27,8 +28,7 @@ from infra.checkpoints import (
     read_checkpoint,
     signing_key,
 )
-from infra.integrity import Integrity, StoreReport
-from infra.settings import Settings
+from infra.store.integrity import Integrity, StoreReport
 
 SHOWN = 50
 """Tampered streams and checkpoint problems listed in the summary (all of them in JSON)."""

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from api.cli.progress import progress_bar
 from infra.bootstrap import Journeys
-from infra.retention import Decision, RetentionReport, run_retention
+from infra.privacy.retention import Decision, RetentionReport, run_retention
 
 
 def run(journeys: Journeys, *, today: date, dry_run: bool, console: Console) -> RetentionReport:

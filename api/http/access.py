@@ -1,4 +1,4 @@
-"""Logging the reads of a family's record (infra.access_log): what a request reads, the
+"""Logging the reads of a family's record (infra.audit.access_log): what a request reads, the
 parameters that shaped what it saw, and the reason its reader states.
 
 What is logged, and when (the routes call `AccessRecorder.record`, most of them through
@@ -16,7 +16,7 @@ What is logged, and when (the routes call `AccessRecorder.record`, most of them 
 How the last is done: the entry is still written before the read (it cannot wait: a route
 may read before it finds a parameter bad, and an unlogged read is worse than a wrong
 outcome), and the request's `read` entries are then amended to `invalid` once its answer
-turns out to be a 422 (infra.access_log: an amendment row, the entry itself is never
+turns out to be a 422 (infra.audit.access_log: an amendment row, the entry itself is never
 changed). The amending is a middleware (`InvalidReadsAmended`) watching the status of the
 answer, because that is the one place that sees every 422: FastAPI's own validation, an
 InvalidValueError from a route or dependency, and the 422 *pages* that the web routes make
@@ -42,7 +42,7 @@ from fastapi import Depends, Header, Query, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import InvalidValueError
-from infra.access_log import Access, AccessLog, Outcome
+from infra.audit.access_log import Access, AccessLog, Outcome
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from domain.errors import InvalidValueError, NotFoundError, RuleBrokenError, UnknownCodeError
-from infra.views import ViewNotReadyError
+from infra.views.store import ViewNotReadyError
 
 log = logging.getLogger(__name__)
 

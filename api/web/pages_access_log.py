@@ -19,7 +19,7 @@ from api.http.routes.access_log import AccessLogReader, AccessQueryDep, AuditOff
 from api.http.routes.search import NO_FAMILY
 from api.web.pages import PageRoute
 from api.web.templating import render
-from infra.access_log import AccessFilter, AccessPage
+from infra.audit.access_log import AccessFilter, AccessPage
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity
 

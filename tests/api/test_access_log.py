@@ -23,7 +23,7 @@ from api.app import create_app
 from api.http.access import WHAT
 from api.http.cursors import decode, encode
 from api.http.deps import SESSION_COOKIE
-from infra.access_log import Access, LoggedAccess
+from infra.audit.access_log import Access, LoggedAccess
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import ROLES, Identity

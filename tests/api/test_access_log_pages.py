@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from fastapi.testclient import TestClient
 
-from infra.access_log import Access
+from infra.audit.access_log import Access
 from infra.bootstrap import Journeys
 from tests.api.test_access_log import get
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from infra.bootstrap import Journeys
-from infra.keys import unwrap
+from infra.privacy.keys import unwrap
 from infra.settings import Settings, master_key_bytes
 from tests.api.conftest import Auth, auth_for, store_position
 from tests.api.journey import Walk, at

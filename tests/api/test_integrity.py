@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from domain.values import Actor, PersonalData
 from infra.bootstrap import bootstrap
-from infra.chain import GENESIS, link_events
-from infra.chain_store import stored_rows
 from infra.settings import Settings
+from infra.store.chain import GENESIS, link_events
+from infra.store.chain_store import stored_rows
 from infra.tokens import ROLES
 from tests.api.conftest import Auth
 from tests.api.test_cli import run

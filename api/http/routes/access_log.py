@@ -4,7 +4,7 @@ families ("who read what"), filtered by user, role, agency, family, time and out
 `GET /access-log.csv`, every entry those filters match, as CSV.
 
 Reading one family's log is itself logged. The log across families is not: it is no
-family's record, and holds only ids, codes and times (infra/access_log.py). No route
+family's record, and holds only ids, codes and times (infra/audit/access_log.py). No route
 changes the log (the database refuses changes too).
 """
 
@@ -30,7 +30,7 @@ from api.http.responses import READS
 from api.http.schemas.access_log import AccessLogPublic, AccessPublic
 from domain.access import Route
 from domain.errors import InvalidValueError
-from infra.access_log import OUTCOMES, AccessFilter, AccessPage, LoggedAccess, Outcome
+from infra.audit.access_log import OUTCOMES, AccessFilter, AccessPage, LoggedAccess, Outcome
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity
 

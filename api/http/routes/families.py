@@ -18,7 +18,7 @@ from api.http.schemas.reads import FamilyPagePublic, FamilySummaryPublic
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
-from infra.views import ViewNotReadyError
+from infra.views.store import ViewNotReadyError
 from projections.base import Doc
 from projections.families import FamilyDirectory
 from projections.journey import STAGES

@@ -1,5 +1,5 @@
 """GET /families/{family_id}/integrity: recompute the family's hash chain from its stored
-events and name the first event that does not match (infra.integrity).
+events and name the first event that does not match (infra.store.integrity).
 
 It reads stored bytes only, never personal data, and needs no key: it answers the same
 after the family's data key is destroyed.
@@ -17,7 +17,7 @@ from api.http.permissions import Action
 from api.http.responses import ERRORS
 from api.http.schemas.integrity import HeadPublic, IntegrityPublic, MismatchPublic
 from domain.access import Route
-from infra.integrity import Integrity
+from infra.store.integrity import Integrity
 
 router = APIRouter(prefix="/families/{family_id}", tags=["integrity"])
 

@@ -1,8 +1,8 @@
 """Finding a family by a member's family name, given name or date of birth (the blind
-index, infra.blind_index): `GET /families/search`.
+index, infra.privacy.blind_index): `GET /families/search`.
 
 Terms are matched exactly after normalisation (case, accents, spaces, hyphens and
-apostrophes: infra.blind_index.normalise); several terms must all match the same member.
+apostrophes: infra.privacy.blind_index.normalise); several terms must all match the same member.
 The answer names families and the members that matched by id, with the family's area:
 never a name, whoever asks (the family's own pages show names to those who may see them).
 
@@ -28,8 +28,8 @@ from api.http.deps import FamilyFinder, JourneysDep, ReadAfterDep, family_direct
 from api.http.responses import ERRORS
 from domain.access import Route
 from domain.errors import InvalidValueError
-from infra.blind_index import KINDS
 from infra.bootstrap import Journeys
+from infra.privacy.blind_index import KINDS
 from infra.tokens import Identity
 
 router = APIRouter(prefix="/families", tags=["families"])

@@ -18,7 +18,7 @@ from api.cli import app as cli
 from domain.family import Family
 from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
-from infra.retention import anniversary, decide, run_retention
+from infra.privacy.retention import anniversary, decide, run_retention
 from infra.settings import RetentionSchedule, Settings
 from tests.shredding import ADMIN, LEAD
 

@@ -13,7 +13,7 @@ import pytest
 
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
-from infra.views import ViewStore
+from infra.views.store import ViewStore
 
 
 def doc(key: str, colour: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 The same runner serves `make run` (a thread in the API process) and production (`journeys
 project`, a process of its own). It reads notifications after each view's position, decodes
 only the events the projection wants, applies them to that batch's documents and commits
-documents and position together (infra/views.py), so a crash at any instant neither loses
+documents and position together (infra/views/store.py), so a crash at any instant neither loses
 nor double-counts an event.
 
 It needs no gap-free ids: it asks for the notifications after the position it reached, and
@@ -30,7 +30,7 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from domain.application import JourneysApplication
-from infra.views import ViewInfo, ViewMovedError, ViewStore
+from infra.views.store import ViewInfo, ViewMovedError, ViewStore
 from projections.base import Doc, Event, MemoryDocuments, Projection
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 
-from infra.access_log import Access, AccessFilter, AccessLog, LoggedAccess
+from infra.audit.access_log import Access, AccessFilter, AccessLog, LoggedAccess
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 

@@ -22,8 +22,8 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from infra.chain import GENESIS, Link, StreamId, link_events
-from infra.chain_store import (
+from infra.store.chain import GENESIS, Link, StreamId, link_events
+from infra.store.chain_store import (
     CHAIN_TABLE,
     ChainStore,
     HeadCache,

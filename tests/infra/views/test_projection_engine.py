@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 import pytest
 
 from domain.family import Family
-from infra import views as views_module
 from infra.bootstrap import Journeys, bootstrap
-from infra.projection_runner import ProjectionRunner, fewer_collections
 from infra.settings import Settings
-from infra.views import ViewNotReadyError
+from infra.views import store as views_module
+from infra.views.projection_runner import ProjectionRunner, fewer_collections
+from infra.views.store import ViewNotReadyError
 from projections.base import Documents, Event, Projection
 from simulation.simulator import Simulation
 

@@ -1,5 +1,6 @@
 """The hash chain of each stream of stored events: what one link covers, and how a run of
-events is linked. No I/O here; infra.chain_store writes links, infra.integrity checks them.
+events is linked. No I/O here; infra.store.chain_store writes links, infra.store.integrity
+checks them.
 
 A link is computed from the event AS STORED (topic and state bytes, after transcoding and
 any encryption), so a chain verifies without any key, and still verifies after a family's

@@ -26,8 +26,8 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from infra.chain import GENESIS, Link, StreamId, link_events
-from infra.chain_store import (
+from infra.store.chain import GENESIS, Link, StreamId, link_events
+from infra.store.chain_store import (
     CHAIN_TABLE,
     ChainStore,
     HeadCache,

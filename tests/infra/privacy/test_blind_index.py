@@ -13,8 +13,8 @@ import pytest
 from pydantic import SecretStr
 
 from domain.values import PersonalData
-from infra.blind_index import Hasher, Match, normalise
 from infra.bootstrap import Journeys, bootstrap
+from infra.privacy.blind_index import Hasher, Match, normalise
 from infra.settings import DEVELOPMENT_BLIND_INDEX_KEY, DEVELOPMENT_PSEUDONYM_SECRET, Settings
 from tests.postgres_support import PostgresServer
 from tests.shredding import (

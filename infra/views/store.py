@@ -14,22 +14,20 @@ A batch of view changes and the new position commit in one transaction, and only
 position is still the one the batch started from (compare-and-set), so a crash loses
 nothing, and two runners on one view never apply an event twice. Readers always read the
 live generation in one statement, so a rebuild that is switched in is seen whole or not at
-all.
+all. Each backend runs its own statements (`Queries`, built once in its parameter style), in its
+own module: `infra.views.sqlite`, `infra.views.postgres`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from domain.errors import JourneysError
 from projections.base import Doc
@@ -64,6 +62,78 @@ _VIEW_COLUMNS = (
     "view_id, name, version, generation, state, position, updated_at, failures, last_error, "
     "retry_at"
 )
+
+
+@dataclass(frozen=True)
+class Queries:
+    """The store's statements in one database's parameter style, built once per backend
+    (in `infra.views.sqlite` and `infra.views.postgres`): no statement is rewritten as it runs."""
+
+    views: str
+    views_named: str
+    view: str
+    latest_generation: str
+    insert_view: str
+    live_ids: str
+    delete_live: str
+    make_live: str
+    delete_docs: str
+    delete_view: str
+    record_failure: str
+    move: str
+    last_seq: str
+    upsert_docs: str
+    read: str
+    read_tagged: str
+    read_tagged_with_tag: str
+    read_page: str
+    read_page_with_tag: str
+
+    @classmethod
+    def marked(cls, p: str) -> Queries:
+        """The statements with `p` as the mark of each parameter."""
+        tagged = (
+            "SELECT v.position AS position, d.key AS key, d.doc AS doc FROM journeys_views v "
+            "JOIN journeys_view_docs d ON d.view_id = v.view_id "
+            f"WHERE v.name = {p} AND v.state = 'live'"
+        )
+        paged = (
+            "SELECT v.position AS position, d.seq AS seq, d.doc AS doc FROM journeys_views v "
+            "JOIN journeys_view_docs d ON d.view_id = v.view_id "
+            f"WHERE v.name = {p} AND v.state = 'live' AND d.seq > {p}"
+        )
+        every = f"SELECT {_VIEW_COLUMNS} FROM journeys_views"
+        in_order = " ORDER BY name, state DESC, generation DESC"
+        return cls(
+            views=every + in_order,
+            views_named=f"{every} WHERE name = {p}{in_order}",
+            view=f"{every} WHERE view_id = {p}",
+            latest_generation=f"SELECT MAX(generation) AS g FROM journeys_views WHERE name = {p}",
+            insert_view=f"INSERT INTO journeys_views ({_VIEW_COLUMNS}) VALUES "
+            f"({','.join([p] * 10)})",
+            live_ids=f"SELECT view_id FROM journeys_views WHERE name = {p} AND state = 'live'",
+            delete_live=f"DELETE FROM journeys_views WHERE name = {p} AND state = 'live'",
+            make_live=f"UPDATE journeys_views SET state = 'live', updated_at = {p} "
+            f"WHERE view_id = {p}",
+            delete_docs=f"DELETE FROM journeys_view_docs WHERE view_id = {p}",
+            delete_view=f"DELETE FROM journeys_views WHERE view_id = {p}",
+            record_failure=f"UPDATE journeys_views SET failures = failures + 1, last_error = {p}, "
+            f"retry_at = {p}, updated_at = {p} WHERE view_id = {p}",
+            move=f"UPDATE journeys_views SET position = {p}, updated_at = {p}, failures = 0, "
+            f"last_error = NULL, retry_at = NULL WHERE view_id = {p} AND position = {p}",
+            last_seq="SELECT COALESCE(MAX(seq), 0) AS seq FROM journeys_view_docs "
+            f"WHERE view_id = {p}",
+            upsert_docs="INSERT INTO journeys_view_docs (view_id, key, tag, doc, seq) "
+            f"VALUES ({p},{p},{p},{p},{p}) ON CONFLICT (view_id, key) DO UPDATE SET "
+            "tag = excluded.tag, doc = excluded.doc",  # a key keeps its first seq
+            read="SELECT v.position AS position, d.doc AS doc FROM journeys_views v "
+            f"LEFT JOIN journeys_view_docs d ON d.view_id = v.view_id AND d.key = {p} "
+            f"WHERE v.name = {p} AND v.state = 'live'",
+            read_tagged=tagged + " ORDER BY d.key",
+            read_tagged_with_tag=f"{tagged} AND d.tag = {p} ORDER BY d.key",
+            read_page=f"{paged} ORDER BY d.seq LIMIT {p}",
+            read_page_with_tag=f"{paged} AND d.tag = {p} ORDER BY d.seq LIMIT {p}",
+        )
 
 
 class ViewNotReadyError(JourneysError):
@@ -130,8 +200,30 @@ class Cursor(ABC):
     def rowcount(self) -> int: ...
 
 
+class DbApiCursor(Cursor):
+    """A DB-API cursor (sqlite3's or psycopg's, rows as mappings) as a view cursor."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def fetchall(self) -> list[Mapping[str, Any]]:
+        return list(self._cursor.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
 class ViewStore(ABC):
     """Documents and tracking rows of every view. Thread-safe; one per process."""
+
+    queries: ClassVar[Queries]
 
     def __init__(self) -> None:
         self._advanced = threading.Condition()
@@ -176,13 +268,12 @@ class ViewStore(ABC):
 
     def views(self, name: str | None = None) -> list[ViewInfo]:
         """Every generation of every view (or of one), live first, newest first."""
-        sql = f"SELECT {_VIEW_COLUMNS} FROM journeys_views"
-        params: tuple[Any, ...] = ()
-        if name is not None:
-            sql += " WHERE name = ?"
-            params = (name,)
+        q = self.queries
         with self.transaction(write=False) as cur:
-            cur.execute(sql + " ORDER BY name, state DESC, generation DESC", params)
+            if name is None:
+                cur.execute(q.views)
+            else:
+                cur.execute(q.views_named, (name,))
             return [_info(row) for row in cur.fetchall()]
 
     def live(self, name: str) -> ViewInfo | None:
@@ -190,19 +281,19 @@ class ViewStore(ABC):
 
     def view(self, view_id: str) -> ViewInfo | None:
         with self.transaction(write=False) as cur:
-            cur.execute(f"SELECT {_VIEW_COLUMNS} FROM journeys_views WHERE view_id = ?", (view_id,))
+            cur.execute(self.queries.view, (view_id,))
             rows = cur.fetchall()
         return _info(rows[0]) if rows else None
 
     def create(self, name: str, version: int, *, state: str) -> ViewInfo:
         """A new, empty generation of a view at position 0."""
         with self.transaction(write=True) as cur:
-            cur.execute("SELECT MAX(generation) AS g FROM journeys_views WHERE name = ?", (name,))
+            cur.execute(self.queries.latest_generation, (name,))
             latest = cur.fetchall()[0]["g"]
             generation = int(latest or 0) + 1
             view_id = f"{name}.v{version}.g{generation}"
             cur.execute(
-                f"INSERT INTO journeys_views ({_VIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                self.queries.insert_view,
                 (view_id, name, version, generation, state, 0, time.time(), 0, None, None),
             )
         info = self.view(view_id)
@@ -211,16 +302,12 @@ class ViewStore(ABC):
 
     def switch(self, name: str, view_id: str) -> None:
         """Make a built generation the live one, atomically, and drop the old one."""
+        q = self.queries
         with self.transaction(write=True) as cur:
-            cur.execute(
-                "SELECT view_id FROM journeys_views WHERE name = ? AND state = 'live'", (name,)
-            )
+            cur.execute(q.live_ids, (name,))
             old = [row["view_id"] for row in cur.fetchall()]
-            cur.execute("DELETE FROM journeys_views WHERE name = ? AND state = 'live'", (name,))
-            cur.execute(
-                "UPDATE journeys_views SET state = 'live', updated_at = ? WHERE view_id = ?",
-                (time.time(), view_id),
-            )
+            cur.execute(q.delete_live, (name,))
+            cur.execute(q.make_live, (time.time(), view_id))
             if cur.rowcount != 1:
                 raise ViewMovedError(f"view {view_id} is gone; nothing was switched")
             self._announce(cur, view_id, -1)
@@ -231,16 +318,12 @@ class ViewStore(ABC):
     def drop(self, view_id: str) -> None:
         """Delete a generation and its documents (readers of other generations unaffected)."""
         with self.transaction(write=True) as cur:
-            cur.execute("DELETE FROM journeys_view_docs WHERE view_id = ?", (view_id,))
-            cur.execute("DELETE FROM journeys_views WHERE view_id = ?", (view_id,))
+            cur.execute(self.queries.delete_docs, (view_id,))
+            cur.execute(self.queries.delete_view, (view_id,))
 
     def record_failure(self, view_id: str, *, error: str, retry_at: float) -> None:
         with self.transaction(write=True) as cur:
-            cur.execute(
-                "UPDATE journeys_views SET failures = failures + 1, last_error = ?, "
-                "retry_at = ?, updated_at = ? WHERE view_id = ?",
-                (error, retry_at, time.time(), view_id),
-            )
+            cur.execute(self.queries.record_failure, (error, retry_at, time.time(), view_id))
 
     # -- documents ----------------------------------------------------------------------
 
@@ -266,26 +349,17 @@ class ViewStore(ABC):
         # such sessions: eventsourcing sets idle_in_transaction_session_timeout) and hold
         # SQLite's write lock against every command meanwhile.
         rows = [(view_id, key, tag, encode(doc)) for key, (tag, doc) in changed.items()]
+        q = self.queries
         with self.transaction(write=True) as cur:
-            cur.execute(
-                "UPDATE journeys_views SET position = ?, updated_at = ?, failures = 0, "
-                "last_error = NULL, retry_at = NULL WHERE view_id = ? AND position = ?",
-                (position, time.time(), view_id, expected),
-            )
+            cur.execute(q.move, (position, time.time(), view_id, expected))
             if cur.rowcount != 1:
                 raise ViewMovedError(f"view {view_id} moved from position {expected}")
             if rows:
                 # Safe from races: the position's compare-and-set above serialises commits.
-                cur.execute(
-                    "SELECT COALESCE(MAX(seq), 0) AS seq FROM journeys_view_docs WHERE view_id = ?",
-                    (view_id,),
-                )
+                cur.execute(q.last_seq, (view_id,))
                 last = int(cur.fetchall()[0]["seq"])
                 cur.executemany(
-                    "INSERT INTO journeys_view_docs (view_id, key, tag, doc, seq) "
-                    "VALUES (?,?,?,?,?) ON CONFLICT (view_id, key) DO UPDATE SET "
-                    "tag = excluded.tag, doc = excluded.doc",  # a key keeps its first seq
-                    [(*row, last + n) for n, row in enumerate(rows, start=1)],
+                    q.upsert_docs, [(*row, last + n) for n, row in enumerate(rows, start=1)]
                 )
             self._announce(cur, view_id, position)
         self._wake()
@@ -295,12 +369,7 @@ class ViewStore(ABC):
     def read(self, name: str, key: str) -> tuple[int, Doc | None]:
         """The live view's position and its document under `key`, read together."""
         with self.transaction(write=False) as cur:
-            cur.execute(
-                "SELECT v.position AS position, d.doc AS doc FROM journeys_views v "
-                "LEFT JOIN journeys_view_docs d ON d.view_id = v.view_id AND d.key = ? "
-                "WHERE v.name = ? AND v.state = 'live'",
-                (key, name),
-            )
+            cur.execute(self.queries.read, (key, name))
             rows = cur.fetchall()
         if not rows:
             return 0, None
@@ -309,17 +378,12 @@ class ViewStore(ABC):
 
     def read_tagged(self, name: str, tag: str | None) -> tuple[int, list[tuple[str, Doc]]]:
         """The live view's position and its documents with this tag (all when None)."""
-        sql = (
-            "SELECT v.position AS position, d.key AS key, d.doc AS doc FROM journeys_views v "
-            "JOIN journeys_view_docs d ON d.view_id = v.view_id "
-            "WHERE v.name = ? AND v.state = 'live'"
-        )
-        params: tuple[Any, ...] = (name,)
-        if tag is not None:
-            sql += " AND d.tag = ?"
-            params = (name, tag)
+        q = self.queries
         with self.transaction(write=False) as cur:
-            cur.execute(sql + " ORDER BY d.key", params)
+            if tag is None:
+                cur.execute(q.read_tagged, (name,))
+            else:
+                cur.execute(q.read_tagged_with_tag, (name, tag))
             rows = cur.fetchall()
         if not rows:
             live = self.live(name)
@@ -339,14 +403,7 @@ class ViewStore(ABC):
         None) for which `where` holds, each with its `seq`, in seq order after `after`; and
         whether more such documents follow. Reads in batches: a page costs about its own
         size when most documents match, and the whole view at worst."""
-        sql = (
-            "SELECT v.position AS position, d.seq AS seq, d.doc AS doc FROM journeys_views v "
-            "JOIN journeys_view_docs d ON d.view_id = v.view_id "
-            "WHERE v.name = ? AND v.state = 'live' AND d.seq > ?"
-        )
-        if tag is not None:
-            sql += " AND d.tag = ?"
-        sql += " ORDER BY d.seq LIMIT ?"
+        sql = self.queries.read_page if tag is None else self.queries.read_page_with_tag
         batch = max(2 * limit, 100)
         start, position = after or 0, None
         found: list[tuple[int, Doc]] = []
@@ -399,205 +456,3 @@ class ViewStore(ABC):
             interval = self._poll_interval()
             with self._advanced:
                 self._advanced.wait(remaining if interval is None else min(remaining, interval))
-
-
-# -- SQLite ---------------------------------------------------------------------------------
-
-
-class _SQLiteCursor(Cursor):
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql, rows)
-
-    def fetchall(self) -> list[Mapping[str, Any]]:
-        return list(self._cursor.fetchall())
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-
-class SQLiteViewStore(ViewStore):
-    """Views in the event store's SQLite file: one connection per thread, WAL mode, and
-    BEGIN IMMEDIATE for writes so a writer waits for the lock instead of failing."""
-
-    def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
-        super().__init__()
-        self._path = path
-        self._lock_timeout = lock_timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        # An in-memory database (tests) is one connection shared by all threads, in turn.
-        self._memory_lock: Any = (
-            threading.RLock() if str(path) == ":memory:" else contextlib.nullcontext()
-        )
-
-    def _connection(self) -> sqlite3.Connection:
-        shared = str(self._path) == ":memory:"  # one database only while one connection
-        conn: sqlite3.Connection | None = (
-            self._connections[0]
-            if shared and self._connections
-            else getattr(self._local, "conn", None)
-        )
-        if conn is None:
-            conn = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False,
-                timeout=self._lock_timeout,
-            )  # fmt: skip
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Cursor]:
-        conn = self._connection()
-        with self._memory_lock:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield _SQLiteCursor(conn.cursor())
-            except BaseException:
-                conn.rollback()
-                raise
-            if write:
-                conn.commit()
-            else:
-                conn.rollback()
-
-    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None:
-        marks = ",".join("?" * len(keys))
-        cur.execute(
-            f"SELECT key, doc FROM journeys_view_docs WHERE view_id = ? AND key IN ({marks})",
-            (view_id, *keys),
-        )
-
-    def _add_seq(self, cur: Cursor) -> None:
-        cur.execute("PRAGMA table_info(journeys_view_docs)")
-        if "seq" not in {row["name"] for row in cur.fetchall()}:
-            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
-
-    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
-        pass  # other processes' waiters poll: SQLite has no LISTEN/NOTIFY
-
-    def start(self) -> None:
-        pass  # nothing to listen to
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
-
-
-# -- PostgreSQL -----------------------------------------------------------------------------
-
-
-class _PostgresCursor(Cursor):
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-
-    @staticmethod
-    def _sql(sql: str) -> str:
-        return sql.replace("?", "%s")
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(self._sql(sql), params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(self._sql(sql), rows)
-
-    def fetchall(self) -> list[Mapping[str, Any]]:
-        return list(self._cursor.fetchall())
-
-    @property
-    def rowcount(self) -> int:
-        return int(self._cursor.rowcount)
-
-
-class PostgresViewStore(ViewStore):
-    """Views in the event store's PostgreSQL database, through the store's connection pool.
-
-    A listener connection LISTENs for two channels: the views' own (a commit of a batch, in
-    any process, wakes read-your-writes waiters at once) and the event store's (new events
-    wake the projection runner at once, instead of it polling)."""
-
-    def __init__(self, datastore: Any, *, events_channel: str) -> None:
-        super().__init__()
-        self._datastore = datastore
-        self._events_channel = events_channel
-        self._on_events: list[Any] = []
-        self._stopping = threading.Event()
-        self._listening = threading.Event()
-        self._listener: threading.Thread | None = None
-
-    @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Cursor]:
-        with self._datastore.transaction(commit=write) as cursor:
-            yield _PostgresCursor(cursor)
-
-    def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None:
-        cur.execute(
-            "SELECT key, doc FROM journeys_view_docs WHERE view_id = ? AND key = ANY(?)",
-            (view_id, list(keys)),
-        )
-
-    def _add_seq(self, cur: Cursor) -> None:
-        # Looked up first: ALTER TABLE locks the table even when the column is there.
-        cur.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = 'journeys_view_docs' AND column_name = 'seq'"
-        )
-        if not cur.fetchall():
-            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
-
-    def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
-        cur.execute("SELECT pg_notify(?, ?)", (VIEWS_CHANNEL, f"{view_id}:{position}"))
-
-    def _poll_interval(self) -> float | None:
-        # Woken by NOTIFY; the occasional look is only a safety net for a lost listener.
-        return 1.0 if self._listening.is_set() else 0.05
-
-    def on_events(self, callback: Any) -> None:
-        """Call `callback()` whenever any process stores new events."""
-        self._on_events.append(callback)
-
-    def start(self) -> None:
-        if self._listener is None:
-            self._listener = threading.Thread(
-                target=self._listen, name="journeys-views-listen", daemon=True
-            )
-            self._listener.start()
-            self._listening.wait(timeout=5)
-
-    def _listen(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                with self._datastore.get_connection() as conn:
-                    conn.execute(f'LISTEN "{VIEWS_CHANNEL}"')
-                    conn.execute(f'LISTEN "{self._events_channel}"')
-                    self._listening.set()
-                    while not self._stopping.is_set():
-                        for note in conn.notifies(timeout=0.5, stop_after=1):
-                            if note.channel == VIEWS_CHANNEL:
-                                self._wake()
-                            else:
-                                for callback in self._on_events:
-                                    callback()
-            except Exception:  # the database went away: waiters fall back to polling
-                self._listening.clear()
-                self._stopping.wait(1.0)
-
-    def close(self) -> None:
-        self._stopping.set()
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-            self._listener = None

@@ -19,11 +19,11 @@ from eventsourcing.persistence import IntegrityError
 from domain.family import Family
 from domain.values import Actor
 from infra.bootstrap import Journeys, bootstrap
-from infra.chain import GENESIS, link_events
-from infra.chain_store import CHAIN_TABLE, StoredRow
-from infra.checkpoints import read_checkpoint, signing_key
-from infra.integrity import Integrity, StreamReport
 from infra.settings import DEVELOPMENT_SIGNING_KEY, Settings
+from infra.store.chain import GENESIS, link_events
+from infra.store.chain_store import CHAIN_TABLE, StoredRow
+from infra.store.checkpoints import read_checkpoint, signing_key
+from infra.store.integrity import Integrity, StreamReport
 from simulation.simulator import Simulation
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
@@ -145,7 +145,7 @@ class Database:
         return int(count)
 
     def recompute_chain(self, stream_id: UUID) -> None:
-        """What a DBA who has read infra/chain.py can do: chain rows that fit the events."""
+        """What a DBA who has read infra/store/chain.py can do: chain rows that fit the events."""
         rows = self.run(
             "SELECT originator_version, topic, state FROM {events} WHERE originator_id = {p} "
             "ORDER BY originator_version",

@@ -1,7 +1,7 @@
 """Where the hash chain is kept: the table `journeys_chain` in the event store's own
 database, one row per stored event (stream id, version, digest, hash).
 
-`ChainStore` is the port; infra.chain_sqlite and infra.chain_postgres implement it, and
+`ChainStore` is the port; infra.store.chain_sqlite and infra.store.chain_postgres implement it, and
 each also provides an eventsourcing application recorder that writes an event's chain row
 in the same transaction as the event (selected by APPLICATION_RECORDER_TOPIC, see
 infra.settings). This module holds what both backends share: how the links of a batch are
@@ -22,7 +22,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from infra.chain import GENESIS, Link, StoredContent, StreamId, link_events
+from infra.store.chain import GENESIS, Link, StoredContent, StreamId, link_events
 
 CHAIN_TABLE = "journeys_chain"
 HEADS_CACHED = 20_000

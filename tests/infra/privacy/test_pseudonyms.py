@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from infra.bootstrap import bootstrap
-from infra.pseudonyms import Pseudonyms
+from infra.privacy.pseudonyms import Pseudonyms
 from infra.settings import Settings
 
 ids = st.uuids()

@@ -29,7 +29,7 @@ from domain.application import JourneysApplication
 from domain.errors import RuleBrokenError
 from domain.family import Family
 from domain.values import Actor, PersonalData
-from infra.keys import DataKeys, PurgeReport, sweep
+from infra.privacy.keys import DataKeys, PurgeReport, sweep
 from infra.settings import RetentionSchedule
 
 SYSTEM = Actor(user_id="system:retention", role="system", agency="early_help")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from infra.checkpoints import (
+from infra.store.checkpoints import (
     CheckpointError,
     make_checkpoint,
     public_key_text,

@@ -24,7 +24,7 @@ from domain.errors import RuleBrokenError
 from domain.family import Family
 from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
-from infra.keys import DataKeys, KeyUnavailableError, SQLiteKeyTable, unwrap
+from infra.privacy.keys import DataKeys, KeyUnavailableError, SQLiteKeyTable, unwrap
 from infra.settings import DEVELOPMENT_MASTER_KEY, Settings, master_key_bytes
 from tests.domain.journey import ObservedApplication
 from tests.limits import cannot_run_here

@@ -54,7 +54,7 @@ from eventsourcing.utils import get_topic
 from domain.application import JourneysApplication
 from domain.family import Family
 from domain.values import PersonalData
-from infra.keys import PurgeReport, secure_delete_connection
+from infra.privacy.keys import PurgeReport, secure_delete_connection
 from projections.timeline import personal_parts
 
 Kind = Literal["family_name", "given_name", "date_of_birth"]

@@ -99,7 +99,7 @@ class PurgeReport:
 
 
 class Companion(Protocol):
-    """Data about a family that goes with its key (infra.blind_index): forgotten in the
+    """Data about a family that goes with its key (infra.privacy.blind_index): forgotten in the
     same step that destroys the key, and purged before the key table is."""
 
     def forget(self, family_ids: Sequence[str]) -> None: ...

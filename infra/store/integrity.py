@@ -1,8 +1,8 @@
 """Tamper evidence: recompute each stream's hash chain from the events as stored, compare it
 with the chain rows written beside them, and name the first event that does not match.
 
-How links are computed is in infra.chain; where they are kept, in infra.chain_store.
-Signed checkpoints over all stream heads are in infra.checkpoints; verifying against one
+How links are computed is in infra.store.chain; where they are kept, in infra.store.chain_store.
+Signed checkpoints over all stream heads are in infra.store.checkpoints; verifying against one
 (`Integrity.verify_store(checkpoint=...)`) shows the log only grew since, which a database
 administrator who rewrites events and chain rows together cannot fake.
 """
@@ -24,11 +24,11 @@ from eventsourcing.utils import get_topic
 
 from domain.application import CommandReceipt
 from domain.errors import NotFoundError
-from infra.chain import GENESIS, StreamId, digest_of, link_events, link_hash, stream_bytes
-from infra.chain_postgres import PostgresChainStore
-from infra.chain_sqlite import SQLiteChainStore
-from infra.chain_store import ChainStore, StoredRow, StreamRows
-from infra.checkpoints import Checkpoint, make_checkpoint
+from infra.store.chain import GENESIS, StreamId, digest_of, link_events, link_hash, stream_bytes
+from infra.store.chain_postgres import PostgresChainStore
+from infra.store.chain_sqlite import SQLiteChainStore
+from infra.store.chain_store import ChainStore, StoredRow, StreamRows
+from infra.store.checkpoints import Checkpoint, make_checkpoint
 
 Status = Literal["verified", "not_chained", "tampered"]
 Reason = Literal[

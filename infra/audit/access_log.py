@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 from uuid import UUID
 
-from infra.views import Cursor
+from infra.views.store import Cursor
 
 Outcome = Literal["read", "refused", "invalid"]
 OUTCOMES: tuple[Outcome, ...] = ("read", "refused", "invalid")
@@ -106,6 +106,9 @@ class AccessLog(ABC):
     """The append-only log of reads of families' records. Thread-safe, like its transactions."""
 
     schema: tuple[str, ...]
+    # The mark of a statement's parameter in this database's style; the statements are
+    # written with it, never rewritten as they run.
+    mark: ClassVar[str]
 
     def __init__(self, transaction: Transactions, *, clock: Callable[[], datetime]) -> None:
         self._transaction = transaction
@@ -131,10 +134,11 @@ class AccessLog(ABC):
             raise ValueError(f"outcome must be one of {', '.join(APPENDED)}")
         at = self._clock().astimezone(UTC)
         detail = json.dumps(dict(access.detail), sort_keys=True, separators=(",", ":"))
+        marks = ",".join([self.mark] * 9)
         with self._transaction(write=True) as cur:
             cur.execute(
                 "INSERT INTO journeys_access_log (family_id, at, user_id, role, agency, what, "
-                "detail, reason, outcome) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+                f"detail, reason, outcome) VALUES ({marks}) RETURNING id",
                 (
                     str(access.family_id),
                     self._time(at),
@@ -154,13 +158,14 @@ class AccessLog(ABC):
         """The request that these entries logged failed on a bad parameter (422): each of them
         that says `read` says `invalid` from now on. Committed before this returns."""
         at = self._time(self._clock().astimezone(UTC))
+        p = self.mark
         with self._transaction(write=True) as cur:
             for access_id in access_ids:
                 cur.execute(
                     "INSERT INTO journeys_access_outcome (access_id, outcome, at) "
-                    "SELECT l.id, 'invalid', ? FROM journeys_access_log l "
+                    f"SELECT l.id, 'invalid', {p} FROM journeys_access_log l "
                     "LEFT JOIN journeys_access_outcome o ON o.access_id = l.id "
-                    "WHERE l.id = ? AND l.outcome = 'read' AND o.access_id IS NULL",
+                    f"WHERE l.id = {p} AND l.outcome = 'read' AND o.access_id IS NULL",
                     (at, access_id),
                 )
 
@@ -189,7 +194,7 @@ class AccessLog(ABC):
         by that paging (never lost: a new reading shows it)."""
         sql, params = self._where(matching, before)
         with self._transaction(write=False) as cur:
-            cur.execute(sql + " ORDER BY l.id DESC LIMIT ?", (*params, limit + 1))
+            cur.execute(f"{sql} ORDER BY l.id DESC LIMIT {self.mark}", (*params, limit + 1))
             rows = cur.fetchall()
         items = [self._entry(row) for row in rows[:limit]]
         return AccessPage(items, items[-1].access_id if len(rows) > limit else None)
@@ -207,21 +212,18 @@ class AccessLog(ABC):
 
     def _where(self, matching: AccessFilter, before: int | None) -> tuple[str, list[Any]]:
         sql, params = _SELECT, []
-        for clause, value in (
-            (" AND l.id < ?", before),
-            (
-                " AND l.family_id = ?",
-                None if matching.family_id is None else str(matching.family_id),
-            ),
-            (" AND l.at >= ?", None if matching.start is None else self._time(matching.start)),
-            (" AND l.at <= ?", None if matching.end is None else self._time(matching.end)),
-            (" AND l.user_id = ?", matching.user_id),
-            (" AND l.role = ?", matching.role),
-            (" AND l.agency = ?", matching.agency),
-            (f" AND {_OUTCOME} = ?", matching.outcome),
+        for column, value in (
+            ("l.id <", before),
+            ("l.family_id =", None if matching.family_id is None else str(matching.family_id)),
+            ("l.at >=", None if matching.start is None else self._time(matching.start)),
+            ("l.at <=", None if matching.end is None else self._time(matching.end)),
+            ("l.user_id =", matching.user_id),
+            ("l.role =", matching.role),
+            ("l.agency =", matching.agency),
+            (f"{_OUTCOME} =", matching.outcome),
         ):
             if value is not None:
-                sql += clause
+                sql += f" AND {column} {self.mark}"
                 params.append(value)
         return sql, params
 
@@ -309,6 +311,7 @@ def _postgres_triggers(table: str) -> str:
 class SQLiteAccessLog(AccessLog):
     """In the SQLite file: times as fixed-width ISO 8601 text in UTC, which sorts as time."""
 
+    mark = "?"
     schema = (
         *_tables(id_type="INTEGER PRIMARY KEY AUTOINCREMENT", family_type="TEXT", at_type="TEXT"),
         *(trigger for table in TABLES for trigger in _sqlite_triggers(table)),
@@ -324,6 +327,7 @@ class SQLiteAccessLog(AccessLog):
 class PostgresAccessLog(AccessLog):
     """In the PostgreSQL database: one trigger function refuses UPDATE, DELETE and TRUNCATE."""
 
+    mark = "%s"
     schema = (
         # Several processes may start at once; DDL is not safe to race, so they take turns.
         "SELECT pg_advisory_xact_lock(hashtext('journeys_access_log'))",
