@@ -60,7 +60,6 @@ WHAT: Mapping[str, str] = {
     "/families/{family_id}/access-log": "access log",
     "/families/{family_id}/integrity": "integrity",
     "/web/families/{family_id}": "family page",
-    "/web/families/{family_id}/timeline": "family page timeline",
     "/web/families/{family_id}/access-log": "family page access log",
     "/web/families/{family_id}/print": "family print",
     "/web/families/{family_id}/shared": "shared view page",

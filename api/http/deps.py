@@ -14,6 +14,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.access import AccessRecorder, AccessRecording
+from api.http.cursors import MAX_POSITION
 from api.http.errors import ForbiddenError, NotAuthenticatedError
 from api.http.permissions import ALLOWED, Action
 from api.http.schemas.common import EntryCreate
@@ -161,8 +162,6 @@ RespondingToEscalation = Annotated[
 SteppingDown = Annotated[Sender, Depends(SenderAllowedTo(Action.STEP_DOWN))]
 Correcting = Annotated[Sender, Depends(SenderAllowedTo(Action.CORRECT))]
 
-
-MAX_POSITION = 2**63 - 1  # the store's positions are 64-bit integers
 
 MinPosition = Annotated[
     int | None,

@@ -24,7 +24,7 @@ from api.http.deps import FamilyRead, JourneyReader, JourneysDep
 from api.http.routes import journey, timeline
 from api.web.pages import PageRoute
 from api.web.pages_text import EntryShown, entry_shown, label
-from api.web.templating import PAGE_HEADERS, environment, long_date, moment, render, stage_name
+from api.web.templating import long_date, moment, render, stage_name
 from infra.bootstrap import Journeys
 from projections.journey import JourneyAnswers
 from projections.timeline import MAX_LIMIT
@@ -175,17 +175,3 @@ def family_page(
         reason=access.reason or "",
         **panels(journeys, read, day, access.reason),
     )
-
-
-@router.get("/families/{family_id}/timeline")
-def family_timeline_fragment(
-    read: JourneyReader, journeys: JourneysDep, as_recorded_at: date | None = None
-) -> HTMLResponse:
-    """The timeline part of the family page as recorded by the end of a day."""
-    day = day_asked(journeys, read, as_recorded_at)
-    html = (
-        environment()
-        .get_template("family_timeline.html")
-        .render(day=day, entries=entries_by(journeys, read, day), max_entries=MAX_ENTRIES)
-    )
-    return HTMLResponse(html, headers=PAGE_HEADERS)

@@ -195,7 +195,6 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/families"): READERS,
     ("GET", "/web/search"): READERS,
     ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
-    ("GET", "/web/families/{family_id}/timeline"): JOURNEY_READERS,
     ("GET", "/web/families/{family_id}/print"): JOURNEY_READERS,
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
     ("GET", "/web/access-log"): {"qa_officer"},

@@ -146,10 +146,10 @@ READS = [
         "/web/families/{id}", "qa_officer", "qa-9", "family page", {"as_recorded_at": "2025-03-01"}
     ),
     Read(
-        "/web/families/{id}/timeline",
+        "/web/families/{id}/print",
         "panel_member",
         "panel-3",
-        "family page timeline",
+        "family print",
         {"as_recorded_at": "2025-03-01"},
     ),
 ]

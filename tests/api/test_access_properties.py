@@ -53,7 +53,7 @@ ROUTES: dict[str, tuple[str, set[str], bool, bool]] = {
     "access-log": ("/families/{id}/access-log", {"qa_officer"}, True, False),
     "integrity": ("/families/{id}/integrity", {"qa_officer", "admin"}, False, False),
     "family page": ("/web/families/{id}", READERS, True, True),
-    "page timeline": ("/web/families/{id}/timeline", READERS, True, True),
+    "print": ("/web/families/{id}/print", READERS, True, True),
 }
 
 

@@ -97,7 +97,7 @@ def test_the_session_cookie_opens_pages_and_the_json_they_read(site: Site) -> No
         for path in (
             "/web/families",
             site.family_page,
-            f"{site.family_page}/timeline",
+            f"{site.family_page}/print",
             f"/families/{family}/timeline",
             f"/families/{family}/journey.svg",
         )
@@ -249,9 +249,7 @@ def test_the_family_page_shows_today_and_the_record_of_an_earlier_day(site: Site
 
     today = site.get(site.family_page, "qa_officer")
     earlier = site.get(
-        f"{site.family_page}/timeline",
-        "qa_officer",
-        params={"as_recorded_at": history.before_late.isoformat()},
+        site.family_page, "qa_officer", params={"as_recorded_at": history.before_late.isoformat()}
     )
 
     assert today.status_code == earlier.status_code == 200
@@ -326,7 +324,7 @@ def test_personal_data_only_for_roles_entitled(site: Site) -> None:
             ("practitioner", "/web/families"),
             ("partner", site.family_page),
             ("researcher", "/web/pathways"),
-            ("researcher", f"{site.family_page}/timeline"),
+            ("researcher", f"{site.family_page}/print"),
             ("admin", "/web/families"),
         )
     }
