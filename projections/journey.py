@@ -39,13 +39,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import singledispatchmethod
-from itertools import pairwise, takewhile
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.utils import get_topic
 
 from domain.family import Family
-from projections.base import Doc, Documents, Event, Projection, replay
+from projections.base import Doc, Documents, Event, Projection
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -594,25 +594,3 @@ def journey_answers(doc: Doc, *, as_of: datetime) -> JourneyAnswers:
         episodes=len({s.episode_id for s in steps if s.stage in OPENINGS}),
         re_referrals=re_referrals(steps),
     )
-
-
-# -- the journey as the record stood at an instant ------------------------------------------
-
-
-def recorded_by(events: Iterable[Any], at: datetime) -> list[Any]:
-    """The events of one family's stream that the record held at `at`: those stored by then
-    (entries, corrections and retractions alike). A stream is stored in order, so they are
-    the ones before the first stored later. (Any: every stored event is a Family event, with
-    its recording time, `timestamp`, which the event protocol does not name.)"""
-    return list(takewhile(lambda event: event.timestamp <= at, events))
-
-
-def answers_as_recorded(
-    events: Iterable[Event], *, at: datetime, as_of: datetime | None = None
-) -> JourneyAnswers | None:
-    """The journey's answers as the record showed them at `at`, the current visit counted up
-    to `as_of` (`at` unless given: now, for an `at` still to come), from one family's
-    events; None if the family was not recorded by then."""
-    docs = replay(JourneyProjection(), recorded_by(events, at)).docs
-    until = at if as_of is None else as_of
-    return next((journey_answers(doc, as_of=until) for doc in docs.values()), None)

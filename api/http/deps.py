@@ -24,9 +24,10 @@ from domain.errors import InvalidValueError, NotFoundError
 from domain.values import Actor
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
-from projections.base import Doc, replay
+from projections.base import Doc
 from projections.caseload import CaseloadProjection, caseload
 from projections.families import FamilyDirectory
+from projections.reads import family_doc
 from projections.sharing import SharingProjection, visibility
 
 bearer = HTTPBearer(auto_error=False, description="A token from `journeys token`.")
@@ -237,12 +238,7 @@ class FamilyRead:
 
 def family_directory(journeys: Journeys, family_id: UUID) -> dict[str, Any]:
     """The family's directory entry (area, registration, leads); NotFoundError if none."""
-    _, directory = journeys.views.read("families", str(family_id))
-    if directory is None:
-        # Not yet projected, or not at all: the store is the authority (404 if none).
-        events = journeys.app.family_events(family_id)
-        directory = replay(FamilyDirectory(), events).docs[str(family_id)]
-    return directory
+    return family_doc(journeys.views, journeys.app, FamilyDirectory(), family_id).doc
 
 
 def family_caseload(journeys: Journeys, family_id: UUID) -> Caseload:
@@ -250,12 +246,8 @@ def family_caseload(journeys: Journeys, family_id: UUID) -> Caseload:
     store's position now (a lead ended or a consent withdrawn before this request counts);
     NotFoundError if there is no such family."""
     now = journeys.app.position()
-    position, doc = journeys.views.read("caseload", str(family_id))
-    if doc is None or position < now:
-        # Not projected, or the view is behind: the family's own events are the authority.
-        events = journeys.app.family_events(family_id)
-        doc = replay(CaseloadProjection(), events).docs[str(family_id)]
-    return caseload(doc)
+    read = family_doc(journeys.views, journeys.app, CaseloadProjection(), family_id, at_least=now)
+    return caseload(read.doc)
 
 
 def grace_period(journeys: Journeys) -> timedelta:
@@ -390,12 +382,8 @@ def sharing_document(journeys: Journeys, family_id: UUID, *, seconds: float) -> 
     withdrawn before this read is honoured. ViewNotReadyError (504) if the view does not
     get there within `seconds`."""
     ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
-    position, doc = journeys.views.read("sharing", str(family_id))
-    if doc is None:  # the view was switched meanwhile: the family's events are the authority
-        position = journeys.app.position()
-        events = journeys.app.family_events(family_id)
-        doc = replay(SharingProjection(), events).docs[str(family_id)]
-    return position, doc
+    read = family_doc(journeys.views, journeys.app, SharingProjection(), family_id)
+    return read.position, read.doc
 
 
 # The whole record (the family page and its parts); the timeline, entry by entry.

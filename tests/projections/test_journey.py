@@ -17,13 +17,8 @@ from hypothesis import strategies as st
 from domain.application import NewAction, NewOutcome
 from domain.values import FieldChange
 from projections.base import Doc, replay
-from projections.journey import (
-    JourneyAnswers,
-    JourneyProjection,
-    answers_as_recorded,
-    journey_answers,
-    journey_graph,
-)
+from projections.journey import JourneyAnswers, JourneyProjection, journey_answers, journey_graph
+from projections.reads import answers_as_recorded
 from tests.domain.journey import (
     CHILD,
     NEWBORN,

@@ -17,14 +17,9 @@ from api.http.schemas.journey import JourneyPublic
 from domain.access import Route
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
-from projections.base import replay
-from projections.journey import (
-    JourneyAnswers,
-    JourneyProjection,
-    answers_as_recorded,
-    journey_answers,
-)
+from projections.journey import JourneyAnswers, JourneyProjection, journey_answers
 from projections.journey_picture import journey_svg
+from projections.reads import answers_as_recorded, family_doc
 
 router = APIRouter(prefix="/families/{family_id}", tags=["journeys"])
 
@@ -51,12 +46,8 @@ def family_journey(
         if answers is None:
             raise InvalidValueError("as_recorded_at", "the family was not yet recorded then")
         return position, answers
-    position, doc = journeys.views.read("journey", str(read.family_id))
-    if doc is None:  # not projected yet: the family's own events are the authority
-        position = journeys.app.position()
-        events = journeys.app.family_events(read.family_id)
-        doc = replay(JourneyProjection(), events).docs[str(read.family_id)]
-    return position, journey_answers(doc, as_of=journeys.app.clock())
+    found = family_doc(journeys.views, journeys.app, JourneyProjection(), read.family_id)
+    return found.position, journey_answers(found.doc, as_of=journeys.app.clock())
 
 
 @router.get("/journey", responses=READS)

@@ -18,7 +18,7 @@ from api.http.entries import entry_public, personal_details
 from api.http.instants import OccurredBy, RecordedAt, instant
 from api.http.responses import READS
 from api.http.schemas.timeline import TimelinePublic
-from projections.base import replay
+from projections.reads import family_doc
 from projections.timeline import DEFAULT_LIMIT, MAX_LIMIT, TimelineProjection, page, timeline
 
 router = APIRouter(prefix="/families/{family_id}", tags=["timeline"])
@@ -39,18 +39,18 @@ def family_timeline(
 ) -> TimelinePublic:
     recorded_by = instant("as_recorded_at", as_recorded_at)
     occurred_by = instant("as_occurred_by", as_occurred_by)
-    position, doc = journeys.views.read("timeline", str(read.family_id))
     shown = shown_to(journeys, read)
-    events = journeys.app.family_events(read.family_id) if doc is None or shown.personal else []
-    if doc is None:  # the view has not reached this family yet: build its document here
-        doc = replay(TimelineProjection(), events).docs[str(read.family_id)]
-    entries = timeline(doc, as_recorded_at=recorded_by, as_occurred_by=occurred_by)
+    events = journeys.app.family_events(read.family_id) if shown.personal else None
+    found = family_doc(
+        journeys.views, journeys.app, TimelineProjection(), read.family_id, events=events
+    )
+    entries = timeline(found.doc, as_recorded_at=recorded_by, as_occurred_by=occurred_by)
     entries = [entry for entry in entries if shown.shows(entry["entry_id"])]
     answered, next_page = page(entries, after=after, limit=limit)
-    personal = personal_details(events) if shown.personal else None
+    personal = personal_details(events) if events is not None else None
     return TimelinePublic(
         family_id=read.family_id,
         entries=[entry_public(entry, personal) for entry in answered],
         next=next_page,
-        position=position,
+        position=found.position,
     )
