@@ -64,7 +64,7 @@ def test_each_family_reads_back_as_it_was_recorded(
     recorded = RECORDED[family_id]
     fid = UUID(family_id)
     assert stream_facts(app.events.get(fid)) == recorded["stream"]
-    from_snapshot = app.repository.get(fid)
+    from_snapshot: Family = app.repository.get(fid)
     assert state_facts(from_snapshot) == recorded["state"]
     assert state_facts(replayed(app, fid)) == recorded["state"]
 
