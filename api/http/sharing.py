@@ -1,8 +1,8 @@
 """What a partner agency sees of families under the sharing rules (projections.sharing):
 the reads `GET /families/{family_id}/shared-view`, `GET /shared-families` and the partner's
 pages (api.web.pages_partner) share, and whose view or list is asked for (`?agency=`).
-Personal details of the entries shown are read from the events, in
-`api.http.entries.personal_details` only.
+The reads themselves are projections.shared (`shared_view_for`, `shared_families_for`): here
+they wait for the store's position (504 if the view does not get there) and answer models.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from api.http.deps import ReadAfter, sharing_document
-from api.http.entries import entry_public, personal_details
+from api.http.deps import ReadAfter
 from api.http.errors import ForbiddenError
 from api.http.schemas.shared_view import SharedEntryPublic
 from domain.codes import CodeLists
@@ -22,7 +21,7 @@ from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from projections.base import Doc
-from projections.sharing import families_shared_with, shared_view
+from projections.shared import shared_families_for, shared_view_for
 
 AgencyQuery = Annotated[
     str | None,
@@ -53,11 +52,13 @@ class SharedRead:
 
 def read_shared(journeys: Journeys, family_id: UUID, agency: str, *, seconds: float) -> SharedRead:
     """The shared view of a family for `agency`, with personal details of the entries shown
-    (the API's and the page's one read)."""
-    position, doc = sharing_document(journeys, family_id, seconds=seconds)
-    personal = personal_details(journeys.app.family_events(family_id))
-    entries = [shared_entry(entry, personal) for entry in shared_view(doc, agency)]
-    return SharedRead(position, doc, entries)
+    (the API's and the page's one read), at least as of the store's position now: a consent
+    withdrawn before this read is honoured."""
+    now = journeys.app.position()
+    ReadAfter(now, seconds).wait(journeys, "sharing")
+    shown = shared_view_for(journeys.views, journeys.app, family_id, agency, at_least=now)
+    entries = [SharedEntryPublic.model_validate(entry) for entry in shown.entries]
+    return SharedRead(shown.position, shown.doc, entries)
 
 
 def viewing_agency(identity: Identity, asked: str | None, codes: CodeLists) -> str:
@@ -83,12 +84,5 @@ def families_shared(
     `shared_summary`), in family id order from place `after`, and the place of the next
     page (None at the end); at least as of the store's position now."""
     ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
-    _, docs = journeys.views.read_tagged("sharing", None)
-    summaries = families_shared_with(docs, agency)
-    more = after + limit < len(summaries)
-    return summaries[after : after + limit], (after + limit if more else None)
-
-
-def shared_entry(entry: Doc, personal: dict[str, Doc]) -> SharedEntryPublic:
-    shown = entry_public(entry, personal).model_dump()
-    return SharedEntryPublic.model_validate({**shown, "visible_because": entry["visible_because"]})
+    page = shared_families_for(journeys.views, agency, after=after, limit=limit)
+    return page.items, page.next

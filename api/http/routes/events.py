@@ -17,8 +17,8 @@ from api.http.deps import FamilyRead, FamilyReaderFor, JourneysDep, shown_to
 from api.http.permissions import Action
 from api.http.responses import ERRORS
 from api.http.schemas.reads import EventPublic, EventsPublic
-from api.http.serialize import event_json
 from domain.access import Route
+from projections.serialize import event_json
 
 router = APIRouter(prefix="/families/{family_id}", tags=["events"])
 

@@ -5,7 +5,7 @@ lawful basis — each entry saying why (the rules: projections.sharing).
 A partner reads its own agency's view; a QA officer previews any agency's. The view is read
 at least at the store's position when the request arrives, so a consent withdrawn before is
 always honoured. Personal details of the entries shown are read from the events, in the
-timeline's `personal_details` only.
+projections.shared `personal_details` only.
 
 `read_shared` and `families_shared` (api.http.sharing) are the reads the partner's pages
 (api.web.pages_partner) and `GET /shared-families` share with this route.
