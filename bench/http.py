@@ -42,7 +42,7 @@ from bench.stores import PostgresStores
 from domain.application import CommandResult, JourneysApplication
 from infra.settings import Settings
 from infra.tokens import Identity, Tokens
-from tests.postgres_support import PostgresServer
+from tests.support.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 16

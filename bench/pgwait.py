@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from tests.postgres_support import PostgresServer
+from tests.support.postgres import PostgresServer
 
 QUERY = (
     "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "

@@ -22,7 +22,7 @@ from psycopg import sql
 
 from domain.application import JourneysApplication
 from infra.settings import Settings
-from tests.postgres_support import PostgresServer, fresh_database
+from tests.support.postgres import PostgresServer, fresh_database
 
 COPY_ROWS = 20_000
 """Rows read from SQLite per fetch while copying."""

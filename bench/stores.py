@@ -17,7 +17,7 @@ from uuid import uuid4
 
 from bench.cpu import postmaster_pid
 from infra.settings import Settings
-from tests.postgres_support import DATABASE_URL_ENV, PostgresServer, embedded_server, fresh_database
+from tests.support.postgres import DATABASE_URL_ENV, PostgresServer, embedded_server, fresh_database
 
 
 @dataclass(frozen=True)

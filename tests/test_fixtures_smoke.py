@@ -12,7 +12,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import TopicPartition
 
-from tests.kafka_support import TEST_CONSUMER, TEST_PRODUCER, true_end_offsets
+from tests.support.kafka import TEST_CONSUMER, TEST_PRODUCER, true_end_offsets
 
 
 @pytest.mark.postgres

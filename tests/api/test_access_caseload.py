@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from api.http.deps import caseload_of
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
-from tests.api.conftest import Auth
-from tests.api.journey import Walk, at
+from tests.support.api import Auth
+from tests.support.walk import Walk, at
 
 SCHOOL_NOTES = "School rang: attendance 61%."
 HEALTH_NOTES = "Substance misuse service: relapse reported."

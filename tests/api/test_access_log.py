@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -22,89 +22,19 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.http.access import WHAT
 from api.http.cursors import decode, encode
-from api.http.deps import SESSION_COOKIE
-from infra.audit.access_log import Access, LoggedAccess
+from infra.audit.access_log import Access
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
-from infra.tokens import ROLES, Identity
-from tests.api.conftest import Auth, auth_for, sqlite_settings
-from tests.api.journey import Walk, at
-from tests.api.test_access import PAGES, ROUTES
-
-LEAD = "lp-1"
-NOW = datetime(2025, 6, 2, 14, 30, tzinfo=UTC)
-
-
-@dataclass
-class Story:
-    family_id: str
-    position: int
-
-    @property
-    def uuid(self) -> UUID:
-        return UUID(self.family_id)
+from infra.tokens import ROLES
+from tests.support.access_log import LEAD, NOW, Story, get, logged, tell_story, token
+from tests.support.api import Auth, auth_for, sqlite_settings
+from tests.support.routes import PAGES, ROUTES
+from tests.support.walk import at
 
 
 @pytest.fixture
 def story(client: TestClient, auth: Auth, journeys: Journeys) -> Story:
-    """A family with an episode open and a lead practitioner; the clock then stands still."""
-    walk = Walk(client, auth)
-    family = walk.post(
-        "",
-        {"occurred_at": at("01-06"), "area": "strood", "members": [{"relationship": "child"}]},
-        event="",
-        role="practitioner",
-    )
-    walk.family_id = family["family_id"]
-    walk.post("/requests-for-support", {"occurred_at": at("01-08"), "source": "5D"}, event="")
-    walk.post("/support-decisions", {"occurred_at": at("01-09"), "decision": "agreed"}, event="")
-    lead = walk.post(
-        "/lead-practitioner",
-        {"occurred_at": at("01-09"), "practitioner_id": LEAD, "agency": "early_help"},
-        event="",
-    )
-    journeys.app.clock = lambda: NOW
-    return Story(walk.family_id, lead["position"])
-
-
-def logged(journeys: Journeys, family_id: UUID) -> list[LoggedAccess]:
-    """Every entry of the family, newest first, read from the database (not through the API,
-    which would log the reading)."""
-    entries: list[LoggedAccess] = []
-    before: int | None = None
-    while True:
-        page = journeys.access_log.page(family_id, before=before, limit=200)
-        entries += page.items
-        if page.next is None:
-            return entries
-        before = page.next
-
-
-def token(
-    journeys: Journeys, role: str, agency: str = "early_help", user_id: str | None = None
-) -> str:
-    return journeys.tokens.issue(Identity(user_id or f"{role}-1", role, agency))
-
-
-def get(
-    client: TestClient,
-    journeys: Journeys,
-    path: str,
-    *,
-    role: str,
-    agency: str = "early_help",
-    user_id: str | None = None,
-    **options: Any,
-) -> Any:
-    """A GET with a bearer token, or for the web pages (`/web/...`) the same token as the
-    session cookie."""
-    signed = token(journeys, role, agency, user_id)
-    headers = dict(options.pop("headers", {}))
-    if path.startswith("/web/"):
-        headers["Cookie"] = f"{SESSION_COOKIE}={signed}"
-    else:
-        headers["Authorization"] = f"Bearer {signed}"
-    return client.get(path, headers=headers, follow_redirects=False, **options)
+    return tell_story(client, auth, journeys)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from infra.audit.access_log import Access
 from infra.bootstrap import Journeys
-from tests.api.test_access_log import get
+from tests.support.access_log import get
 
 
 class Links(HTMLParser):

@@ -31,9 +31,9 @@ from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity
 from projections.base import replay
 from projections.sharing import SharingProjection, visibility
-from tests.api.conftest import sqlite_settings
-from tests.domain.journey import FamilyEvent
-from tests.projections.histories import PERSONAL_MARK, SHARING_AGENCIES, SharingHistory
+from tests.support.api import sqlite_settings
+from tests.support.histories import PERSONAL_MARK, SHARING_AGENCIES, SharingHistory
+from tests.support.journey import FamilyEvent
 
 GRACE = timedelta(days=90)  # the default of JOURNEYS_FORMER_LEAD_GRACE_DAYS
 PRACTITIONERS = {"practitioner", "lead_practitioner"}

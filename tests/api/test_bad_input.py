@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.cursors import MAX_POSITION, encode
-from tests.api.conftest import Auth, store_position
+from tests.support.api import Auth, store_position
 
 CONTACT = {
     "occurred_at": "2025-01-07T10:00:00Z",

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from api.cli import app
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Tokens
 from projections.catalogue import all_projections
 from simulation.calibration import stored_events
+from tests.support.cli import run
 
 
 @pytest.fixture
@@ -30,11 +29,6 @@ def env(tmp_path: Path) -> dict[str, str]:
         "JOURNEYS_DATABASE_URL": "",
         "JOURNEYS_MODE": "development",
     }
-
-
-def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def info(env: dict[str, str]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from domain.codes import load as load_codes
 from domain.disclosure import ENTRY_TYPES
-from tests.api.conftest import Auth
+from tests.support.api import Auth
 
 
 def test_every_code_list_and_how_every_kind_of_entry_is_shared(

@@ -15,10 +15,10 @@ from api.app import create_app
 from infra.bootstrap import Journeys
 from infra.privacy.keys import unwrap
 from infra.settings import Settings, master_key_bytes
-from tests.api.conftest import Auth, auth_for, store_position
-from tests.api.journey import Walk, at
-from tests.postgres_support import PostgresServer
-from tests.shredding import Details, found, scannable, store_files
+from tests.support.api import Auth, auth_for, store_position
+from tests.support.postgres import PostgresServer
+from tests.support.shredding import Details, found, scannable, store_files
+from tests.support.walk import Walk, at
 
 ADMIN = {"role": "admin"}
 

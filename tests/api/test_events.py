@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Auth
+from tests.support.api import Auth
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infra.bootstrap import Journeys
-from tests.api.conftest import Auth
-from tests.api.journey import Walk, at
+from tests.support.api import Auth
+from tests.support.walk import Walk, at
 
 
 def family(client: TestClient, auth: Auth, area: str, *steps: str, lead: str = "lp-7") -> Walk:

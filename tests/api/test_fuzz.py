@@ -32,7 +32,7 @@ from schemathesis.checks import (
 
 from api.app import create_app
 from infra.settings import Settings
-from tests.api.conftest import REGISTRATION, Auth, auth_for, sqlite_settings
+from tests.support.api import REGISTRATION, Auth, auth_for, sqlite_settings
 
 CHECKS = [
     not_a_server_error,

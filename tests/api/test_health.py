@@ -13,8 +13,8 @@ from api.app import create_app
 from infra.bootstrap import Journeys
 from infra.settings import Settings
 from projections.catalogue import all_projections
-from tests.api.conftest import Auth, auth_for
-from tests.api.journey import Walk, at
+from tests.support.api import Auth, auth_for
+from tests.support.walk import Walk, at
 
 
 def register(client: TestClient, auth: Auth) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import REGISTRATION, Auth, store_position
+from tests.support.api import REGISTRATION, Auth, store_position
 
 CONTACT = {
     "occurred_at": "2025-01-07T10:00:00Z",

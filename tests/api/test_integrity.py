@@ -20,8 +20,8 @@ from infra.settings import Settings
 from infra.store.chain import GENESIS, link_events
 from infra.store.chain_store import stored_rows
 from infra.tokens import ROLES
-from tests.api.conftest import Auth
-from tests.api.test_cli import run
+from tests.support.api import Auth
+from tests.support.cli import run
 
 CONTACT = {
     "occurred_at": "2025-01-07T10:00:00Z",

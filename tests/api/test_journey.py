@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from infra.settings import Settings
-from tests.api.conftest import Auth, auth_for
-from tests.api.journey import Walk, walk_a_journey
+from tests.support.api import Auth, auth_for
+from tests.support.walk import Walk, walk_a_journey
 
 
 def check_events_in_order(client: TestClient, auth: Auth, walk: Walk) -> None:

@@ -17,9 +17,9 @@ from infra.bootstrap import Journeys
 from projections.base import replay
 from projections.journey import STAGE_LABELS, JourneyProjection, journey_answers
 from projections.journey_picture import journey_svg
-from tests.api.conftest import Auth
-from tests.api.journey import Walk, at, walk_a_journey
-from tests.domain.journey import FamilyEvent
+from tests.support.api import Auth
+from tests.support.journey import FamilyEvent
+from tests.support.walk import Walk, at, walk_a_journey
 
 SVG = "{http://www.w3.org/2000/svg}"
 # What the walk records about the household and in its notes: none of it may be drawn.
@@ -29,7 +29,7 @@ PERSONAL = ("Ada", "Bea", "Stone", "2015-03-01", "School rang about attendance")
 @pytest.fixture
 def walk(client: TestClient, auth: Auth) -> Walk:
     """A family in Strood: referred, assessed, planned, reviewed, escalated and taken on by
-    children's social care, stepped down into early help (see tests/api/journey.py)."""
+    children's social care, stepped down into early help (see tests/support/walk.py)."""
     return walk_a_journey(client, auth)
 
 

@@ -26,9 +26,8 @@ from domain.access import BY_ROLE
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
 from infra.tokens import Identity
-from tests.api.conftest import sqlite_settings, store_position
-from tests.api.test_access import ROUTES
-from tests.browser.conftest import (
+from tests.support.api import sqlite_settings, store_position
+from tests.support.browser import (
     Clock,
     LateHistory,
     raw_codes,
@@ -36,6 +35,7 @@ from tests.browser.conftest import (
     token_for,
     wait_for_views,
 )
+from tests.support.routes import ROUTES
 
 NAMES = ("Ada", "Bea", "Stone", "Attendance has dropped.")
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.http.routes.search import NO_FAMILY
 from infra.bootstrap import Journeys
-from tests.api.conftest import Auth
-from tests.api.journey import Walk, at
+from tests.support.api import Auth
+from tests.support.walk import Walk, at
 
 
 def register(client: TestClient, auth: Auth, *members: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infra.bootstrap import Journeys
-from tests.api.conftest import Auth
-from tests.api.journey import Walk, at
+from tests.support.api import Auth
+from tests.support.walk import Walk, at
 
 SCHOOL_NOTES = "The attendance officer rang: two days missed this week"
 POLICE_NOTES = "Officer attended after a neighbour reported shouting late at night"

@@ -21,8 +21,8 @@ from psycopg import sql
 
 from api.app import create_app
 from infra.settings import Settings
-from tests.api.conftest import REGISTRATION, auth_for
-from tests.postgres_support import PostgresServer
+from tests.support.api import REGISTRATION, auth_for
+from tests.support.postgres import PostgresServer
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nope"
 

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from infra.bootstrap import Journeys
 from infra.settings import Settings
-from tests.api.conftest import Auth, auth_for, store_position
-from tests.api.journey import Walk, at
-from tests.domain.journey import CHILD, NOTES, PARENT
+from tests.support.api import Auth, auth_for, store_position
+from tests.support.journey import CHILD, NOTES, PARENT
+from tests.support.walk import Walk, at
 
 LEAD = "lp-7"
 CORRECTED_NOTES = "Quartermaine household: the call came from the attendance officer"

@@ -23,7 +23,7 @@ from bench.store_load import postgres_copy, sqlite_copy
 from bench.stores import sqlite_stores
 from bench.workload import drive, scripts
 from domain.application import JourneysApplication
-from tests.postgres_support import DATABASE_URL_ENV, PostgresServer
+from tests.support.postgres import DATABASE_URL_ENV, PostgresServer
 
 
 def test_both_modes_report_positive_ratios_over_the_same_work() -> None:

@@ -9,8 +9,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import Served
-from tests.browser.test_pages import errors
+from tests.support.browser import Served
+from tests.support.pages import errors
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

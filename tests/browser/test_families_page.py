@@ -15,8 +15,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import Served, token_for
-from tests.browser.test_pages import WAIT_SECONDS, paste_token
+from tests.support.browser import Served, token_for
+from tests.support.pages import WAIT_SECONDS, paste_token
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

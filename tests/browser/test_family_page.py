@@ -14,8 +14,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import Served, chromium, raw_codes, token_for
-from tests.browser.test_pages import (
+from tests.support.browser import Served, chromium, raw_codes, token_for
+from tests.support.pages import (
     WAIT_SECONDS,
     errors,
     paste_token,

@@ -3,39 +3,33 @@ date slider replaying what the record showed on an earlier day, and the pathways
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import Served
+from tests.support.browser import Served
+from tests.support.pages import (
+    WAIT_SECONDS,
+    count_text,
+    errors,
+    open_family,
+    paste_token,
+    picture_width,
+    rows,
+    shown_as_of,
+    shown_day,
+    slide_to,
+)
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.remote.webelement import WebElement
 
 pytestmark = pytest.mark.browser
-
-WAIT_SECONDS = 5
-
-
-def paste_token(browser: WebDriver, token: str) -> None:
-    """Sign in on the sign-in page shown, as a person would, and wait until the page it
-    leads to has loaded: the address changes before the new page is parsed, and an element
-    found in between goes stale under the caller."""
-    signing_in = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.ID, "token").send_keys(token)
-    browser.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
-    WebDriverWait(browser, WAIT_SECONDS).until(staleness_of(signing_in))
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda b: b.execute_script("return document.readyState") == "complete"
-    )
 
 
 @pytest.fixture
@@ -46,64 +40,6 @@ def signed_in(browser: WebDriver, served: Served) -> WebDriver:
     paste_token(browser, served.token("qa_officer"))
     WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.current_url.endswith("/web/families"))
     return browser
-
-
-def open_family(browser: WebDriver, served: Served) -> None:
-    browser.get(f"{served.base_url}/web/families/{served.history.family_id}")
-    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Family")
-
-
-def rows(browser: WebDriver) -> dict[str, WebElement]:
-    found = browser.find_elements(By.CSS_SELECTOR, "#timeline tr.entry")
-    return {row.get_attribute("id") or "": row for row in found}
-
-
-def count_text(browser: WebDriver) -> str:
-    return browser.find_element(By.ID, "timeline-count").text
-
-
-def shown_as_of(browser: WebDriver) -> date:
-    """The day whose record the timeline shows (the server's answer, not the slider's)."""
-    shown = browser.find_element(By.CSS_SELECTOR, "#timeline [data-as-of]")
-    return date.fromisoformat(shown.get_attribute("data-as-of") or "")
-
-
-def shown_day(browser: WebDriver, day: date) -> None:
-    """Wait until the timeline shown is the one recorded by the end of `day`."""
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda b: b.find_elements(By.CSS_SELECTOR, f'#timeline [data-as-of="{day.isoformat()}"]')
-    )
-
-
-def picture_width(browser: WebDriver, element_id: str) -> int:
-    """The natural width of an <img> once the browser has finished with it: 0 if it failed."""
-    picture = browser.find_element(By.ID, element_id)
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda b: b.execute_script("return arguments[0].complete", picture)
-    )
-    width: int = browser.execute_script("return arguments[0].naturalWidth", picture)
-    return width
-
-
-def slide_to(browser: WebDriver, served: Served, day: date, *, dragged: bool = False) -> None:
-    """Move the family page's slider to `day`, as a mouse does: a change when let go (and
-    input events on the way, if `dragged`)."""
-    events = ("input", "change") if dragged else ("change",)
-    browser.execute_script(
-        "arguments[0].value = arguments[1];"
-        "for (const kind of arguments[2]) {"
-        "  arguments[0].dispatchEvent(new Event(kind, {bubbles: true}));"
-        "}",
-        browser.find_element(By.ID, "as-of"),
-        (day - served.history.first_day).days,
-        list(events),
-    )
-
-
-def errors(browser: WebDriver) -> list[str]:
-    """The browser console's errors since last asked."""
-    logs: list[dict[str, str]] = browser.get_log("browser")  # type: ignore[attr-defined]
-    return [e["message"] for e in logs if e["level"] == "SEVERE"]
 
 
 def test_a_page_opened_without_signing_in_asks_for_a_token_then_comes_back(

@@ -15,8 +15,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from infra.tokens import Identity
-from tests.browser.conftest import Served
-from tests.browser.test_pages import WAIT_SECONDS, paste_token
+from tests.support.browser import Served
+from tests.support.pages import WAIT_SECONDS, paste_token
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.domain.journey import Clock, Journey, new_journey
+from tests.support.journey import Clock, Journey, new_journey
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from domain import application
 from domain.errors import NotFoundError
 from domain.family import Family
 from domain.values import Actor
-from tests.domain.journey import LEAD, Journey, new_journey
+from tests.support.journey import LEAD, Journey, new_journey
 
 
 @pytest.fixture

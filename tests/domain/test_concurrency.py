@@ -18,7 +18,7 @@ import pytest
 
 from domain.application import CommandResult
 from domain.family import Family
-from tests.domain.journey import LEAD, Journey, new_journey
+from tests.support.journey import LEAD, Journey, new_journey
 
 pytestmark = pytest.mark.postgres
 

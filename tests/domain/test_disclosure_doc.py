@@ -4,7 +4,7 @@ and of the category of each agency's contacts are domain/disclosure.py, row for 
 from __future__ import annotations
 
 from domain.disclosure import CONTACT_CATEGORIES, ENTRY_TYPES
-from tests.domain.test_rules_doc import README
+from tests.support.docs import README
 
 FROM = {
     "contact_agency": "its agency's (table below)",

@@ -20,7 +20,7 @@ from domain.values import (
     PlanAction,
     PlanOutcome,
 )
-from tests.domain.journey import (
+from tests.support.journey import (
     CHILD,
     LEAD,
     NEWBORN,

@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain.application import CommandReceipt, JourneysApplication
 from domain.family import Family
 from domain.values import PersonalData
-from tests.domain.journey import (
+from tests.support.journey import (
     CHILD,
     NEWBORN,
     NOTES,

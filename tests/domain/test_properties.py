@@ -17,7 +17,7 @@ from domain.application import CommandReceipt, NewAction, NewOutcome
 from domain.errors import JourneysError
 from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress, OutcomeStatus
-from tests.domain.journey import NOW, POLICE, SOCIAL_CARE, STAGES, START, Journey, new_journey
+from tests.support.journey import NOW, POLICE, SOCIAL_CARE, STAGES, START, Journey, new_journey
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 

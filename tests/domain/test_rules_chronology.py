@@ -14,8 +14,16 @@ import pytest
 from domain.errors import RuleBrokenError
 from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress
-from tests.domain.journey import CHILD, LEAD, PARENT, SOCIAL_CARE, STEP, Clock, Journey
-from tests.domain.test_rules_erasure import snapshot_round_trip
+from tests.support.journey import (
+    CHILD,
+    LEAD,
+    PARENT,
+    SOCIAL_CARE,
+    STEP,
+    Clock,
+    Journey,
+    snapshot_round_trip,
+)
 
 # The child of the journey's household was born in 2014, the parent in 1986.
 BEFORE_ANYONE_WAS_BORN = datetime(1970, 1, 1, tzinfo=UTC)

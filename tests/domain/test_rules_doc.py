@@ -4,11 +4,10 @@ so the docs cannot drift from what the domain enforces."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from domain.rules import RULES
+from tests.support.docs import README
 
-README = Path(__file__).parents[2] / "README.md"
 ROW = re.compile(r"^\| `(?P<rule>[a-z_]+)` \| (?P<meaning>.+) \|$")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from domain.application import NewAction, NewOutcome
 from domain.values import OutcomeProgress, OutcomeStatus
-from tests.domain.journey import POLICE, SOCIAL_CARE, START, Journey
+from tests.support.journey import POLICE, SOCIAL_CARE, START, Journey
 
 # -- opening an episode -----------------------------------------------------------------------
 

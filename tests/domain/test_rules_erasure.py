@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from domain.family import Family
 from domain.values import PersonalData
-from tests.domain.journey import NOTES, Journey
+from tests.support.journey import NOTES, Journey, snapshot_round_trip
 
 
 def test_an_erasure_is_an_entry_of_the_family_with_its_reason(journey: Journey) -> None:
@@ -167,15 +167,6 @@ def test_holds_and_erasure_survive_a_snapshot(journey: Journey) -> None:
     assert erased.erased_at is not None
     assert erased == journey.family()
     assert erasure.ids["entry_id"] in {UUID(k) for k in erased.entries}
-
-
-def snapshot_round_trip(journey: Journey) -> Family:
-    mapper = journey.app.mapper
-    snapshot = Family.Snapshot.take(journey.family())
-    restored = mapper.to_domain_event(mapper.to_stored_event(snapshot))
-    family = restored.mutate(None)  # type: ignore[attr-defined]
-    assert isinstance(family, Family)
-    return family
 
 
 def test_a_snapshot_from_before_erasure_existed_loads_with_nothing_erased() -> None:

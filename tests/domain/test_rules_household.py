@@ -17,7 +17,7 @@ from domain.application import NewOutcome
 from domain.errors import InvalidValueError, UnknownCodeError
 from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
-from tests.domain.journey import CHILD, NOTES, NOW, PARENT, Journey
+from tests.support.journey import CHILD, NOTES, NOW, PARENT, Journey
 
 # -- time ---------------------------------------------------------------------------------
 

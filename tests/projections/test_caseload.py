@@ -8,7 +8,7 @@ from domain.access import Caseload
 from domain.application import NewAction
 from projections.base import replay
 from projections.caseload import CaseloadProjection, caseload
-from tests.domain.journey import Journey, new_journey
+from tests.support.journey import Journey, new_journey
 
 
 def facts(journey: Journey) -> Caseload:

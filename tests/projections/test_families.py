@@ -13,7 +13,7 @@ from domain.values import FieldChange
 from projections.base import Doc, replay
 from projections.families import FamilyDirectory
 from projections.journey import JourneyProjection, journey_answers
-from tests.domain.journey import (
+from tests.support.journey import (
     CHILD,
     NOTES,
     NOW,
@@ -22,7 +22,7 @@ from tests.domain.journey import (
     every_kind_of_entry,
     new_journey,
 )
-from tests.projections.test_journey import on, planned
+from tests.support.stories import on, planned
 
 
 def directory(journey: Journey) -> Doc:

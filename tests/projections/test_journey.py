@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.application import NewAction, NewOutcome
 from domain.values import FieldChange
 from projections.base import Doc, replay
 from projections.journey import JourneyAnswers, JourneyProjection, journey_answers, journey_graph
 from projections.reads import answers_as_recorded
-from tests.domain.journey import (
+from tests.support.histories import simulated
+from tests.support.journey import (
     CHILD,
     NEWBORN,
     NOTES,
@@ -32,14 +32,7 @@ from tests.domain.journey import (
     every_kind_of_entry,
     new_journey,
 )
-from tests.projections.histories import simulated
-
-START = NOW - timedelta(days=200)
-
-
-def on(day: float) -> datetime:
-    """`day` days after the start of these stories (all before the clock's now)."""
-    return START + timedelta(days=day)
+from tests.support.stories import agree_plan, on, planned, stepped_up
 
 
 def view(journey: Journey) -> Doc:
@@ -54,35 +47,6 @@ def answers(journey: Journey, *, as_of: datetime = NOW) -> JourneyAnswers:
 
 def stages(found: JourneyAnswers) -> list[str]:
     return [step.stage for step in found.path]
-
-
-def agree_plan(j: Journey, *, day: float) -> None:
-    """A plan for school attendance and housing, with actions owned by school and housing."""
-    target = (on(day) + timedelta(days=90)).date()
-    j.agree_plan(
-        occurred_at=on(day),
-        outcomes=(NewOutcome("good_education", target), NewOutcome("housing", target)),
-        actions=(NewAction(0, "school", target), NewAction(1, "housing", target)),
-    )
-
-
-def planned(j: Journey, *, day: float = 0, level: str = "partnership_plus") -> Journey:
-    """Referred on `day`, agreed a day later, lead the day after, assessed from day +4 to
-    +11, plan agreed on day +14."""
-    j.request_support(occurred_at=on(day))
-    j.decide_support(occurred_at=on(day + 1))
-    j.assign_lead_practitioner(occurred_at=on(day + 2))
-    j.start_assessment(occurred_at=on(day + 4))
-    j.complete_assessment(occurred_at=on(day + 11), level_of_need=level)
-    agree_plan(j, day=day + 14)
-    return j
-
-
-def stepped_up(j: Journey, *, day: float) -> Journey:
-    """Escalated to children's social care on `day`, accepted the next day."""
-    j.raise_escalation(occurred_at=on(day))
-    j.respond_to_escalation(occurred_at=on(day + 1))
-    return j
 
 
 @pytest.fixture

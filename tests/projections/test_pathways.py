@@ -11,8 +11,8 @@ import pytest
 from projections.base import Doc, replay
 from projections.journey import JourneyProjection
 from projections.pathways import PathCount, Pathways, StageGap, pathways
-from tests.domain.journey import SOCIAL_CARE, Journey, new_journey
-from tests.projections.test_journey import agree_plan, on, planned, stepped_up
+from tests.support.journey import SOCIAL_CARE, Journey, new_journey
+from tests.support.stories import agree_plan, on, planned, stepped_up
 
 USUAL = (
     "registered",

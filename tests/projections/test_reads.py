@@ -12,8 +12,8 @@ from domain.errors import NotFoundError
 from projections.base import Doc, Event, replay
 from projections.families import FamilyDirectory
 from projections.reads import family_doc
-from tests.domain.journey import Journey, new_journey
-from tests.projections.test_journey import on
+from tests.support.journey import Journey, new_journey
+from tests.support.stories import on
 
 
 class Views:

@@ -18,7 +18,7 @@ from domain.values import Actor
 from projections.base import Doc, replay
 from projections.sharing import SharingProjection, families_shared_with, shared_view
 from projections.timeline import TimelineProjection, timeline
-from tests.domain.journey import (
+from tests.support.journey import (
     CHILD,
     NOTES,
     PARENT,

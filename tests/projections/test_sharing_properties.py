@@ -25,7 +25,7 @@ from domain.family import Family
 from infra.bootstrap import Journeys
 from projections.base import Doc, replay
 from projections.sharing import SharingProjection, shared_view
-from tests.projections.histories import PERSONAL_MARK, SHARING_AGENCIES, sharing_history, simulated
+from tests.support.histories import PERSONAL_MARK, SHARING_AGENCIES, sharing_history, simulated
 
 # A history takes about a millisecond to make and a few to check for every agency.
 MANY = settings(max_examples=3000, deadline=None)  # "thousands of random histories"

@@ -16,7 +16,7 @@ from domain.errors import InvalidValueError
 from domain.values import FieldChange, PersonalData
 from projections.base import Doc, replay
 from projections.timeline import TimelineProjection, page, timeline
-from tests.domain.journey import (
+from tests.support.journey import (
     CHILD,
     NEWBORN,
     NOTES,

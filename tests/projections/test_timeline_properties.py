@@ -22,7 +22,7 @@ from infra.bootstrap import Journeys
 from projections.base import Doc, replay
 from projections.timeline import TimelineProjection, timeline
 from simulation.simulator import Simulation
-from tests.projections.histories import START, YEARS, audit, simulated
+from tests.support.histories import START, YEARS, audit, simulated
 
 MEMORY_ENV = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 # Each example simulates a new history (on SQLite for the runner's properties): about 0.3 s.

@@ -16,8 +16,8 @@ from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
 from infra.privacy.blind_index import Hasher, Match, normalise
 from infra.settings import DEVELOPMENT_BLIND_INDEX_KEY, DEVELOPMENT_PSEUDONYM_SECRET, Settings
-from tests.postgres_support import PostgresServer
-from tests.shredding import (
+from tests.support.postgres import PostgresServer
+from tests.support.shredding import (
     ADMIN,
     LEAD,
     WHEN,

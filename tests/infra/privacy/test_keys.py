@@ -26,10 +26,10 @@ from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
 from infra.privacy.keys import DataKeys, KeyUnavailableError, SQLiteKeyTable, unwrap
 from infra.settings import DEVELOPMENT_MASTER_KEY, Settings, master_key_bytes
-from tests.domain.journey import ObservedApplication
-from tests.limits import cannot_run_here
-from tests.postgres_support import PostgresServer
-from tests.shredding import (
+from tests.support.journey import ObservedApplication
+from tests.support.limits import cannot_run_here
+from tests.support.postgres import PostgresServer
+from tests.support.shredding import (
     ADMIN,
     LEAD,
     WHEN,

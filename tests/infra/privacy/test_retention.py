@@ -20,7 +20,7 @@ from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
 from infra.privacy.retention import anniversary, decide, run_retention
 from infra.settings import RetentionSchedule, Settings
-from tests.shredding import ADMIN, LEAD
+from tests.support.shredding import ADMIN, LEAD
 
 TODAY = date(2025, 6, 1)
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -473,3 +473,12 @@ def every_kind_of_entry(journey: Journey) -> Journey:
     j.lift_legal_hold()
     j.erase_personal_data()
     return j
+
+
+def snapshot_round_trip(journey: Journey) -> Family:
+    mapper = journey.app.mapper
+    snapshot = Family.Snapshot.take(journey.family())
+    restored = mapper.to_domain_event(mapper.to_stored_event(snapshot))
+    family = restored.mutate(None)  # type: ignore[attr-defined]
+    assert isinstance(family, Family)
+    return family

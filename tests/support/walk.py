@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Auth
+from tests.support.api import Auth
 
 
 def at(day: str, time: str = "10:00") -> str:

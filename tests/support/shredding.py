@@ -19,8 +19,8 @@ from domain.application import JourneysApplication
 from domain.values import Actor, PersonalData
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
-from tests.limits import cannot_run_here
-from tests.postgres_support import PostgresServer
+from tests.support.limits import cannot_run_here
+from tests.support.postgres import PostgresServer
 
 LEAD = Actor(user_id="u-lead-1", role="lead_practitioner", agency="early_help")
 ADMIN = Actor(user_id="u-admin-1", role="admin", agency="early_help")
