@@ -20,8 +20,8 @@ import pytest
 
 from domain.application import JourneysApplication
 from domain.family import Family
-from tests.domain.journey import Clock
-from tests.domain.old_store import OLD_FACTS, OLD_STORE, sqlite_env, state_facts, stream_facts
+from tests.support.journey import Clock
+from tests.support.old_store import OLD_FACTS, OLD_STORE, sqlite_env, state_facts, stream_facts
 
 RECORDED: dict[str, Any] = json.loads(OLD_FACTS.read_text())
 

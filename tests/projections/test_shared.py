@@ -12,8 +12,8 @@ from domain.errors import NotFoundError
 from projections.base import Doc, replay
 from projections.shared import shared_families_for, shared_view_for
 from projections.sharing import SharingProjection
-from tests.domain.journey import NOTES, Journey, new_journey
-from tests.projections.test_reads import Views
+from tests.support.journey import NOTES, Journey, new_journey
+from tests.support.reads import Views
 
 
 def sharing_docs(journey: Journey) -> dict[str, Doc]:
