@@ -3,6 +3,9 @@ read a child's record share (over the API and the web pages alike)."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +16,7 @@ from fastapi.testclient import TestClient
 from api.http.deps import SESSION_COOKIE
 from infra.audit.access_log import LoggedAccess
 from infra.bootstrap import Journeys
+from infra.settings import Settings
 from infra.tokens import Identity
 from tests.support.api import Auth
 from tests.support.walk import Walk, at
@@ -90,3 +94,18 @@ def tell_story(client: TestClient, auth: Auth, journeys: Journeys) -> Story:
     )
     journeys.app.clock = lambda: NOW
     return Story(walk.family_id, lead["position"])
+
+
+@contextmanager
+def full_disk(settings: Settings, table: str) -> Iterator[None]:
+    """While inside, every insert into `table` fails, as on a full disk."""
+    raw = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    raw.execute(
+        f"CREATE TRIGGER full_disk BEFORE INSERT ON {table} "
+        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    )
+    try:
+        yield
+    finally:
+        raw.execute("DROP TRIGGER full_disk")
+        raw.close()

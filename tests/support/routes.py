@@ -15,7 +15,7 @@ RECORDERS = {"practitioner", "lead_practitioner"}
 CORRECTORS = {*RECORDERS, "qa_officer"}
 READERS = {*RECORDERS, "qa_officer", "panel_member"}
 # Practitioners of both roles read the families of their caseload only (domain.access:
-# tests/api/test_access_properties.py); the role table lets them reach the route.
+# tests/api/http/test_access_properties.py); the role table lets them reach the route.
 JOURNEY_READERS = READERS
 
 # (method, path) -> (a valid body, the roles allowed). Ids in paths are fresh UUIDs, so an

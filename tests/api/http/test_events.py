@@ -39,7 +39,7 @@ def test_a_practitioner_outside_the_caseload_sees_nothing(
 ) -> None:
     response = client.get(f"/families/{family_with_notes}/events", headers=auth("practitioner"))
 
-    assert response.status_code == 403  # domain.access; see tests/api/test_access_caseload.py
+    assert response.status_code == 403  # domain.access; see tests/api/http/test_access_caseload.py
     assert "Bea" not in response.text
     assert "rent arrears" not in response.text
 

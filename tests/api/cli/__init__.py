@@ -1,0 +1,1 @@
+"""Tests of api/cli: the `journeys` command line."""

@@ -1,0 +1,1 @@
+"""Tests of api/http: the JSON routes, their access rules, logging and errors."""
