@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.application import NewAction, NewOutcome
+from domain.commands import NewAction, NewOutcome
 from domain.values import FieldChange
 from projections.base import Doc, replay
 from projections.journey import JourneyAnswers, JourneyProjection, journey_answers, journey_graph
