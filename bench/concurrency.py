@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 
 from bench.bare import BareApplication, BareFamily
 from domain.application import JourneysApplication
+from domain.commands import RecordContact, RegisterFamily
 from domain.values import Actor, PersonalData
 
 ACTOR = Actor(user_id="bench-practitioner-0042", role="lead_practitioner", agency="early_help")
@@ -43,20 +44,24 @@ def _app_writer(app: JourneysApplication, families: int) -> Writer:
         ("child", False, PersonalData(given_name="Ada")),
     )
     ids = [
-        app.register_family(actor=ACTOR, occurred_at=when, area="strood", members=members).family_id
+        app.handle(
+            RegisterFamily(actor=ACTOR, occurred_at=when, area="strood", members=members)
+        ).family_id
         for _ in range(families)
     ]
     notes = PersonalData(notes=NOTES)
 
     def write(index: int, with_notes: bool) -> None:
-        app.record_contact(
-            ids[index],
-            actor=ACTOR,
-            occurred_at=when,
-            agency="school",
-            channel="phone",
-            reason="check_in",
-            personal=notes if with_notes else None,
+        app.handle(
+            RecordContact(
+                family_id=ids[index],
+                actor=ACTOR,
+                occurred_at=when,
+                agency="school",
+                channel="phone",
+                reason="check_in",
+                personal=notes if with_notes else None,
+            )
         )
 
     return write

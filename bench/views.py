@@ -37,6 +37,7 @@ from bench.http import percentile
 from bench.profiling import Profile, profiled
 from bench.store_load import LoadedStore
 from bench.workload import ACTOR
+from domain.commands import RecordContact
 from infra.bootstrap import Journeys, bootstrap
 from infra.views.postgres import PostgresViewStore
 from infra.views.store import ViewNotReadyError
@@ -289,13 +290,15 @@ def read_your_writes(
         for family in chosen:
             time.sleep(rng.uniform(0.0, 0.02))  # not in step with the runner's polling
             began = time.perf_counter()
-            result = journeys.app.record_contact(
-                family.family_id,
-                actor=ACTOR,
-                occurred_at=datetime.now(UTC) - timedelta(hours=1),
-                agency="school",
-                channel="phone",
-                reason="check_in",
+            result = journeys.app.handle(
+                RecordContact(
+                    family_id=family.family_id,
+                    actor=ACTOR,
+                    occurred_at=datetime.now(UTC) - timedelta(hours=1),
+                    agency="school",
+                    channel="phone",
+                    reason="check_in",
+                )
             )
             returned = time.perf_counter()
             try:

@@ -18,7 +18,25 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain.application import CommandResult, JourneysApplication, NewAction, NewOutcome
+from domain.application import CommandResult, JourneysApplication
+from domain.commands import (
+    AgreePlan,
+    AssignLeadPractitioner,
+    CloseEpisode,
+    Command,
+    CompleteAssessment,
+    DecideSupport,
+    EvidenceOutcome,
+    GiveConsent,
+    HoldReview,
+    NewAction,
+    NewOutcome,
+    RecordContact,
+    RegisterFamily,
+    RequestSupport,
+    ShareInformation,
+    StartAssessment,
+)
 from domain.values import Actor, OutcomeProgress, OutcomeStatus, PersonalData
 
 ACTOR = Actor(user_id="bench-practitioner-0042", role="lead_practitioner", agency="early_help")
@@ -36,9 +54,9 @@ NOTES = (
 
 @dataclass(frozen=True)
 class Call:
-    """One command: the application method to call and its keyword arguments."""
+    """One command: its class and its fields."""
 
-    method: str
+    command: type[Command]
     kwargs: dict[str, Any]
 
 
@@ -68,7 +86,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
         ),
     )[: rng.randint(2, 3)]
     registered = yield Call(
-        "register_family",
+        RegisterFamily,
         {"actor": ACTOR, "occurred_at": at(), "area": rng.choice(AREAS), "members": members},
     )
     family_id = registered.family_id
@@ -78,7 +96,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
     def contact() -> Call:
         notes = PersonalData(notes=NOTES) if rng.random() < 0.5 else None
         return Call(
-            "record_contact",
+            RecordContact,
             {
                 **common,
                 "occurred_at": at(),
@@ -93,12 +111,10 @@ def family_script(rng: random.Random, start: datetime) -> Script:
     for _ in range(rng.randint(2, 4)):
         yield contact()
     for _episode in range(2 if rng.random() < 0.35 else 1):
+        yield Call(RequestSupport, {**common, "occurred_at": at(), "source": rng.choice(SOURCES)})
+        yield Call(DecideSupport, {**common, "occurred_at": at(), "agreed": True})
         yield Call(
-            "request_support", {**common, "occurred_at": at(), "source": rng.choice(SOURCES)}
-        )
-        yield Call("decide_support", {**common, "occurred_at": at(), "agreed": True})
-        yield Call(
-            "assign_lead_practitioner",
+            AssignLeadPractitioner,
             {
                 **common,
                 "occurred_at": at(),
@@ -107,7 +123,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
             },
         )
         yield Call(
-            "give_consent",
+            GiveConsent,
             {
                 **common,
                 "occurred_at": at(),
@@ -116,9 +132,9 @@ def family_script(rng: random.Random, start: datetime) -> Script:
                 "purposes": ("coordinating_support", "plan_delivery"),
             },
         )
-        started = yield Call("start_assessment", {**common, "occurred_at": at()})
+        started = yield Call(StartAssessment, {**common, "occurred_at": at()})
         yield Call(
-            "complete_assessment",
+            CompleteAssessment,
             {
                 **common,
                 "occurred_at": at(),
@@ -133,7 +149,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
         headlines = rng.sample(OUTCOMES, rng.randint(1, 3))
         target = (clock + timedelta(days=180)).date()
         planned = yield Call(
-            "agree_plan",
+            AgreePlan,
             {
                 **common,
                 "occurred_at": at(),
@@ -147,7 +163,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
             for _ in range(rng.randint(2, 4)):
                 yield contact()
             yield Call(
-                "hold_review",
+                HoldReview,
                 {
                     **common,
                     "occurred_at": at(),
@@ -158,7 +174,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
                 },
             )
         yield Call(
-            "share_information",
+            ShareInformation,
             {
                 **common,
                 "occurred_at": at(),
@@ -169,7 +185,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
             },
         )
         yield Call(
-            "evidence_outcome",
+            EvidenceOutcome,
             {
                 **common,
                 "occurred_at": at(),
@@ -182,7 +198,7 @@ def family_script(rng: random.Random, start: datetime) -> Script:
             },
         )
         yield Call(
-            "close_episode",
+            CloseEpisode,
             {
                 **common,
                 "occurred_at": at(),
@@ -211,7 +227,7 @@ def commands(app: JourneysApplication, family_scripts: list[Script]) -> Iterator
             call = script.send(previous) if previous is not None else next(script)
         except StopIteration:
             continue
-        result: CommandResult = getattr(app, call.method)(**call.kwargs)
+        result = app.handle(call.command(**call.kwargs))
         queue.append((script, result))
         yield result
 

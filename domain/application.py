@@ -1,7 +1,8 @@
-"""The application service: one method per command; loads, checks, saves, returns ids.
+"""The application service: `handle(command)` loads, checks, saves, returns ids.
 
-Each command method loads the family, calls one command on it and saves the new events in
-one transaction, returning a CommandResult (ids and the store position) — never aggregates.
+Each command (domain.commands) loads the family, calls one Family method on it (STEPS) and
+saves the new events in one transaction, returning a CommandResult (ids and the store
+position) — never aggregates.
 
 Optimistic concurrency: when another writer saved the same family first, a command whose
 effect does not depend on what the caller saw (a contact, evidence, a review...) is simply
@@ -23,8 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 
@@ -34,6 +34,18 @@ from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain import codes as code_lists
+from domain.commands import (
+    STEPS,
+    AddMember,
+    AgreePlan,
+    Command,
+    ErasePersonalData,
+    FamilyCommand,
+    NewAction,
+    NewOutcome,
+    RegisterFamily,
+    RevisePlan,
+)
 from domain.errors import (
     ConcurrentChangeError,
     IdempotencyKeyReusedError,
@@ -49,11 +61,8 @@ from domain.sealing import (
 )
 from domain.values import (
     Actor,
-    FieldChange,
     JourneysTranscoder,
     Member,
-    OutcomeProgress,
-    OutcomeStatus,
     PersonalData,
     PlanAction,
     PlanOutcome,
@@ -95,25 +104,6 @@ class FamilySummary:
 class FamilyPage:
     items: list[FamilySummary]
     next: int | None = None
-
-
-@dataclass(frozen=True)
-class NewOutcome:
-    """A plan outcome as given in a command: an existing outcome keeps its id."""
-
-    headline_outcome: str
-    target_date: date
-    outcome_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class NewAction:
-    """A plan action as given in a command: `outcome` is an outcome id, or the index of an
-    outcome in the same command (for outcomes that get their id only now)."""
-
-    outcome: UUID | int
-    owner_agency: str
-    due_date: date
 
 
 @dataclass
@@ -164,8 +154,8 @@ def fingerprint_of(command: str, family_id: UUID, payload: Mapping[str, Any]) ->
 
 
 @dataclass
-class Command:
-    """One command in progress: what it is, who sent it, and how it changes a family."""
+class Run:
+    """One command in progress: its name, who sent it, what it asks, the ids it made."""
 
     name: str
     family_id: UUID
@@ -242,7 +232,7 @@ class JourneysApplication(Application[UUID]):
 
     def _run(
         self,
-        command: Command,
+        command: Run,
         change: Callable[[Family, dict[str, Any]], object] | None = None,
         *,
         create: Callable[[dict[str, Any]], Family] | None = None,
@@ -377,308 +367,101 @@ class JourneysApplication(Application[UUID]):
             raise NotFoundError(f"family {family_id} was not found")
         return family
 
-    def _command(
-        self,
-        name: str,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        idempotency_key: str | None,
-        retry: bool,
-        **payload: Any,
-    ) -> Command:
-        return Command(name, family_id, actor, occurred_at, idempotency_key, dict(payload), retry)
-
-    def _id(self, command: Command, name: str) -> UUID:
+    def _id(self, run: Run, name: str) -> UUID:
         """A new id for the thing the command creates, named in its result."""
         new = self.new_id()
-        command.ids[name] = new
+        run.ids[name] = new
         return new
 
     # -- commands ------------------------------------------------------------------------------
 
-    def register_family(
-        self,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        area: str,
-        members: tuple[tuple[str, bool, PersonalData], ...],
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        """Register a household. `members` are (relationship, send, personal data)."""
+    def handle(self, command: Command) -> CommandResult:
+        """Run one command: record its entry on the family, in one transaction, and answer
+        the ids it made and the store position.
+
+        In order: (1) with an idempotency key, a receipt of the same command answers its
+        first result and stores nothing (a different command under the key is refused);
+        (2) the family is loaded (or registered), the command run on it, and its events
+        saved with the receipt; (3) when another writer saved the family first, a command
+        of STEPS marked `retry` is run again on the fresh family, any other is refused with
+        ConcurrentChangeError. Inside `batch()`, nothing is saved until the batch ends.
+        """
+        if isinstance(command, RegisterFamily):
+            return self._register(command)
+        assert isinstance(command, FamilyCommand), f"not a command: {command!r}"
+        step = STEPS[type(command)]
+        erasure = isinstance(command, ErasePersonalData)
+        if erasure and getattr(self._units, "current", None) is not None:
+            # The key is destroyed only once the erasure is stored.
+            raise RuntimeError("an erasure is saved on its own, not in a batch")
+        payload = command.payload()
+        run = Run(
+            command.NAME,
+            command.family_id,
+            command.actor,
+            command.occurred_at or self.clock(),
+            command.idempotency_key,
+            payload,
+            step.retry,
+            server_time=command.occurred_at is None,
+        )
+
+        def change(family: Family, entry: dict[str, Any]) -> None:
+            made = {step.new: self._id(run, step.new)} if step.new else {}
+            run.ids.update({key: payload[key] for key in step.echo})
+            given = self._arguments(command, run)
+            act = getattr(family, step.act)
+            answer = act(**made, **given, codes=self.codes, now=self.clock(), **entry)
+            if step.answers is not None:
+                run.ids[step.answers] = answer
+
+        result = self._run(run, change)
+        # Also when replayed: a first attempt may have stopped before the key was destroyed.
+        if isinstance(command, ErasePersonalData) and command.destroy_key and self.sealer:
+            self.sealer.forget([str(command.family_id)])
+        return result
+
+    def _arguments(self, command: FamilyCommand, run: Run) -> dict[str, Any]:
+        """The Family method's arguments, made again on every attempt (new ids included)."""
+        if isinstance(command, AddMember):
+            member_id = self._id(run, "member_id")
+            return {
+                "member": Member(member_id, command.relationship, command.send, command.personal)
+            }
+        if isinstance(command, AgreePlan | RevisePlan):
+            return self._plan_values(run, command.outcomes, command.actions)
+        return dict(run.payload)
+
+    def _register(self, command: RegisterFamily) -> CommandResult:
         # With a key, the family id is derived from it, so a repeat cannot make a second family.
+        actor, key = command.actor, command.idempotency_key
         family_id = (
-            uuid5(RECEIPT_NAMESPACE, f"family\x00{actor.user_id}\x00{idempotency_key}")
-            if idempotency_key
+            uuid5(RECEIPT_NAMESPACE, f"family\x00{actor.user_id}\x00{key}")
+            if key
             else self.new_id()
         )
-        command = self._command(
-            "registration",
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=False,
-            area=area,
-            members=members,
-        )
+        payload = command.payload()
+        run = Run(command.NAME, family_id, actor, command.occurred_at, key, payload, False)
 
         def create(entry: dict[str, Any]) -> Family:
             values = tuple(
-                Member(self._id(command, f"member_id_{n}"), relationship, send, personal)
-                for n, (relationship, send, personal) in enumerate(members)
+                Member(self._id(run, f"member_id_{n}"), relationship, send, personal)
+                for n, (relationship, send, personal) in enumerate(command.members)
             )
-            command.ids["family_id"] = family_id
+            run.ids["family_id"] = family_id
             return Family.register(
                 family_id=family_id,
-                area=area,
+                area=command.area,
                 members=values,
                 codes=self.codes,
                 now=self.clock(),
                 **entry,
             )
 
-        return self._run(command, create=create)
-
-    def _perform(
-        self,
-        name: str,
-        family_id: UUID,
-        act: Callable[..., object],
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        idempotency_key: str | None,
-        retry: bool,
-        new: str | None = None,
-        answers: str | None = None,
-        echo: tuple[str, ...] = (),
-        prepare: Callable[[Command], dict[str, Any]] | None = None,
-        server_time: bool = False,
-        **payload: Any,
-    ) -> CommandResult:
-        """Run one Family command `act` through the pipeline.
-
-        `new` names the id the command creates (e.g. "contact_id"), `answers` the name under
-        which `act`'s return value is reported, `echo` the payload ids repeated in the
-        result; `prepare` turns the payload into `act`'s arguments, on every attempt.
-        """
-        command = self._command(
-            name,
-            family_id,
-            actor=actor,
-            occurred_at=occurred_at,
-            idempotency_key=idempotency_key,
-            retry=retry,
-            **payload,
-        )
-        command.server_time = server_time
-
-        def change(family: Family, entry: dict[str, Any]) -> None:
-            made = {new: self._id(command, new)} if new else {}
-            command.ids.update({key: payload[key] for key in echo})
-            given = prepare(command) if prepare else payload
-            answer = act(family, **made, **given, codes=self.codes, now=self.clock(), **entry)
-            if answers is not None:
-                command.ids[answers] = answer  # type: ignore[assignment]
-
-        return self._run(command, change)
-
-    def add_member(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        relationship: str,
-        send: bool,
-        personal: PersonalData,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        def member(command: Command) -> dict[str, Any]:
-            return {"member": Member(self._id(command, "member_id"), relationship, send, personal)}
-
-        return self._perform(
-            "member addition", family_id, Family.add_member,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            prepare=member, relationship=relationship, send=send, personal=personal,
-        )  # fmt: skip
-
-    def remove_member(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        member_id: UUID,
-        reason: str,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "member leaving", family_id, Family.remove_member,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            member_id=member_id, reason=reason,
-        )  # fmt: skip
-
-    def record_contact(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        agency: str,
-        channel: str,
-        reason: str,
-        member_ids: tuple[UUID, ...] = (),
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "contact", family_id, Family.record_contact,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="contact_id",
-            agency=agency, channel=channel, reason=reason, member_ids=member_ids,
-            personal=personal,
-        )  # fmt: skip
-
-    def request_support(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        source: str,
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "request for support", family_id, Family.request_support,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="episode_id", source=source, personal=personal,
-        )  # fmt: skip
-
-    def decide_support(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        agreed: bool,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "support decision", family_id, Family.decide_support,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            answers="episode_id", agreed=agreed,
-        )  # fmt: skip
-
-    def give_consent(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        given_by: UUID,
-        agencies: tuple[str, ...],
-        purposes: tuple[str, ...],
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "sharing consent", family_id, Family.give_consent,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="consent_id", given_by=given_by, agencies=agencies, purposes=purposes,
-        )  # fmt: skip
-
-    def withdraw_consent(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        consent_id: UUID,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "consent withdrawal", family_id, Family.withdraw_consent,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            consent_id=consent_id,
-        )  # fmt: skip
-
-    def share_information(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        with_agency: str,
-        categories: tuple[str, ...],
-        purpose: str,
-        lawful_basis: str,
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "information sharing", family_id, Family.share_information,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="sharing_id", with_agency=with_agency, categories=categories, purpose=purpose,
-            lawful_basis=lawful_basis, personal=personal,
-        )  # fmt: skip
-
-    def assign_lead_practitioner(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        practitioner_id: str,
-        agency: str,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "lead practitioner assignment", family_id, Family.assign_lead_practitioner,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            answers="episode_id", practitioner_id=practitioner_id, agency=agency,
-        )  # fmt: skip
-
-    def start_assessment(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "assessment start", family_id, Family.start_assessment,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="assessment_id",
-        )  # fmt: skip
-
-    def complete_assessment(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        assessment_id: UUID,
-        level_of_need: str,
-        needs: tuple[str, ...] = (),
-        strengths: tuple[str, ...] = (),
-        factors: tuple[str, ...] = (),
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "assessment completion", family_id, Family.complete_assessment,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            assessment_id=assessment_id, level_of_need=level_of_need, needs=needs,
-            strengths=strengths, factors=factors, personal=personal,
-        )  # fmt: skip
+        return self._run(run, create=create)
 
     def _plan_values(
-        self, command: Command, outcomes: tuple[NewOutcome, ...], actions: tuple[NewAction, ...]
+        self, run: Run, outcomes: tuple[NewOutcome, ...], actions: tuple[NewAction, ...]
     ) -> dict[str, Any]:
         """Give new outcomes and actions their ids; actions may point at outcomes by index."""
         planned = tuple(
@@ -686,7 +469,7 @@ class JourneysApplication(Application[UUID]):
             for o in outcomes
         )
         for n, outcome in enumerate(planned):
-            command.ids[f"outcome_id_{n}"] = outcome.outcome_id
+            run.ids[f"outcome_id_{n}"] = outcome.outcome_id
 
         def outcome_id(ref: UUID | int) -> UUID:
             if isinstance(ref, int):
@@ -699,255 +482,9 @@ class JourneysApplication(Application[UUID]):
             PlanAction(self.new_id(), outcome_id(a.outcome), a.owner_agency, a.due_date)
             for a in actions
         )
-        return {**command.payload, "outcomes": planned, "actions": planned_actions}
-
-    def agree_plan(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        outcomes: tuple[NewOutcome, ...],
-        actions: tuple[NewAction, ...] = (),
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "plan", family_id, Family.agree_plan,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="plan_id", prepare=lambda command: self._plan_values(command, outcomes, actions),
-            outcomes=outcomes, actions=actions, personal=personal,
-        )  # fmt: skip
-
-    def revise_plan(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        plan_id: UUID,
-        outcomes: tuple[NewOutcome, ...],
-        actions: tuple[NewAction, ...] = (),
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "plan revision", family_id, Family.revise_plan,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            echo=("plan_id",),
-            prepare=lambda command: self._plan_values(command, outcomes, actions),
-            plan_id=plan_id, outcomes=outcomes, actions=actions, personal=personal,
-        )  # fmt: skip
-
-    def hold_review(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        plan_id: UUID,
-        progress: tuple[OutcomeProgress, ...],
-        decision: str,
-        attendees: tuple[str, ...] = (),
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "review", family_id, Family.hold_review,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="review_id", plan_id=plan_id, progress=progress, decision=decision,
-            attendees=attendees, personal=personal,
-        )  # fmt: skip
-
-    def raise_escalation(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        to_service: str,
-        reason: str,
-        safeguarding: bool,
-        lawful_basis: str,
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "escalation", family_id, Family.raise_escalation,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="escalation_id", to_service=to_service, reason=reason,
-            safeguarding=safeguarding, lawful_basis=lawful_basis, personal=personal,
-        )  # fmt: skip
-
-    def respond_to_escalation(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        escalation_id: UUID,
-        response: str,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "escalation response", family_id, Family.respond_to_escalation,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            echo=("escalation_id",), answers="episode_id",
-            escalation_id=escalation_id, response=response,
-        )  # fmt: skip
-
-    def step_down(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        from_service: str = "children_social_care",
-        reason: str = "RC9",
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "step-down", family_id, Family.step_down,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="episode_id", from_service=from_service, reason=reason,
-        )  # fmt: skip
-
-    def evidence_outcome(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        headline_outcome: str,
-        measure: str,
-        value: Decimal,
-        period_start: date,
-        period_end: date,
-        source: str,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "outcome evidence", family_id, Family.evidence_outcome,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=True,
-            new="evidence_id", headline_outcome=headline_outcome, measure=measure, value=value,
-            period_start=period_start, period_end=period_end, source=source,
-        )  # fmt: skip
-
-    def close_episode(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        reason: str,
-        outcome_statuses: tuple[OutcomeStatus, ...] = (),
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "closure", family_id, Family.close_episode,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            answers="episode_id", reason=reason, outcome_statuses=outcome_statuses,
-            personal=personal,
-        )  # fmt: skip
-
-    def correct_entry(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        target_entry_id: UUID,
-        reason: str,
-        changes: tuple[FieldChange, ...] = (),
-        member_id: UUID | None = None,
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "correction", family_id, Family.correct_entry,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            target_entry_id=target_entry_id, reason=reason, changes=changes,
-            member_id=member_id, personal=personal,
-        )  # fmt: skip
-
-    def retract_entry(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        occurred_at: datetime,
-        target_entry_id: UUID,
-        reason: str,
-        personal: PersonalData | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "retraction", family_id, Family.retract_entry,
-            actor=actor, occurred_at=occurred_at, idempotency_key=idempotency_key, retry=False,
-            target_entry_id=target_entry_id, reason=reason, personal=personal,
-        )  # fmt: skip
+        return {**run.payload, "outcomes": planned, "actions": planned_actions}
 
     # -- erasure and legal holds ------------------------------------------------------------
-
-    def erase_personal_data(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        reason: str,
-        occurred_at: datetime | None = None,
-        idempotency_key: str | None = None,
-        destroy_key: bool = True,
-    ) -> CommandResult:
-        """Record the erasure, then destroy the family's key (unless `destroy_key` is false:
-        then the caller does, e.g. for many families at once). Not in a batch: the key is
-        destroyed only once the erasure is stored."""
-        if getattr(self._units, "current", None) is not None:
-            raise RuntimeError("an erasure is saved on its own, not in a batch")
-        result = self._perform(
-            "erasure", family_id, Family.erase_personal_data,
-            actor=actor, occurred_at=occurred_at or self.clock(), server_time=occurred_at is None,
-            idempotency_key=idempotency_key, retry=True, reason=reason,
-        )  # fmt: skip
-        # Also when replayed: a first attempt may have stopped before the key was destroyed.
-        if destroy_key and self.sealer is not None:
-            self.sealer.forget([str(family_id)])
-        return result
-
-    def place_legal_hold(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        reason: str,
-        reference: str,
-        occurred_at: datetime | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "legal hold", family_id, Family.place_legal_hold,
-            actor=actor, occurred_at=occurred_at or self.clock(), server_time=occurred_at is None,
-            idempotency_key=idempotency_key, retry=True,
-            new="hold_id", reason=reason, reference=reference,
-        )  # fmt: skip
-
-    def lift_legal_hold(
-        self,
-        family_id: UUID,
-        *,
-        actor: Actor,
-        hold_id: UUID,
-        reason: str,
-        occurred_at: datetime | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._perform(
-            "legal hold lifting", family_id, Family.lift_legal_hold,
-            actor=actor, occurred_at=occurred_at or self.clock(), server_time=occurred_at is None,
-            idempotency_key=idempotency_key, retry=True,
-            echo=("hold_id",), hold_id=hold_id, reason=reason,
-        )  # fmt: skip
 
     def erasures(self, *, after: int = 0, upto: int | None = None) -> Iterator[tuple[int, UUID]]:
         """(position, family id) of every erasure recorded after store position `after` (up

@@ -33,7 +33,8 @@ from uuid import UUID
 from domain.application import CommandResult, JourneysApplication
 from domain.errors import JourneysError
 from simulation.calibration import MODEL, YEAR, Model
-from simulation.simulated_family import Do, FamilyJourney, Process, Quotas, office_hours
+from simulation.family_base import Do, Process, Quotas, office_hours
+from simulation.simulated_family import FamilyJourney
 
 
 class SimulationError(Exception):

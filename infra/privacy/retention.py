@@ -26,6 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import JourneysApplication
+from domain.commands import ErasePersonalData
 from domain.errors import RuleBrokenError
 from domain.family import Family
 from domain.values import Actor, PersonalData
@@ -186,8 +187,13 @@ def _erased(app: JourneysApplication, decision: Decision) -> bool:
     """Erase the family (its key is destroyed by the caller, with others' keys); False if
     meanwhile a hold was placed, or someone else erased it."""
     try:
-        app.erase_personal_data(
-            decision.family_id, actor=SYSTEM, reason=decision.reason, destroy_key=False
+        app.handle(
+            ErasePersonalData(
+                family_id=decision.family_id,
+                actor=SYSTEM,
+                reason=decision.reason,
+                destroy_key=False,
+            )
         )
     except RuleBrokenError as error:
         if error.rule in {"legal_hold_in_force", "already_erased"}:

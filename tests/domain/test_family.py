@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from domain.application import CommandResult, NewOutcome
+from domain.application import CommandResult
+from domain.commands import NewOutcome
 from domain.family import Family
 from domain.values import (
     FieldChange,

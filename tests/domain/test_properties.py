@@ -13,7 +13,8 @@ from uuid import UUID, uuid4
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from domain.application import CommandReceipt, NewAction, NewOutcome
+from domain.application import CommandReceipt
+from domain.commands import NewAction, NewOutcome
 from domain.errors import JourneysError
 from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress, OutcomeStatus

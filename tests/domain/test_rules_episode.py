@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.application import NewAction, NewOutcome
+from domain.commands import NewAction, NewOutcome
 from domain.values import OutcomeProgress, OutcomeStatus
 from tests.support.journey import POLICE, SOCIAL_CARE, START, Journey
 

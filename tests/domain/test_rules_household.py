@@ -13,7 +13,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.application import NewOutcome
+from domain.commands import NewOutcome
 from domain.errors import InvalidValueError, UnknownCodeError
 from domain.family import Family
 from domain.values import FieldChange, OutcomeProgress, OutcomeStatus, PersonalData

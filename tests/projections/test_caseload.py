@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.access import Caseload
-from domain.application import NewAction
+from domain.commands import NewAction
 from projections.base import replay
 from projections.caseload import CaseloadProjection, caseload
 from tests.support.journey import Journey, new_journey

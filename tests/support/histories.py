@@ -18,6 +18,7 @@ from uuid import UUID
 
 from domain.application import JourneysApplication
 from domain.codes import load as load_codes
+from domain.commands import CorrectEntry, RetractEntry
 from domain.errors import JourneysError
 from domain.family import CORRECTABLE, NOTES_ENTRIES, RETRACTABLE, Family
 from domain.values import (
@@ -56,7 +57,7 @@ def audit(app: JourneysApplication, simulation: Simulation, rng: random.Random, 
             "target_entry_id": target.entry_id,
         }
         if kind in RETRACTABLE and rng.random() < 0.2:
-            app.retract_entry(family_id, **entry, reason="recorded_in_error")
+            app.handle(RetractEntry(family_id=family_id, **entry, reason="recorded_in_error"))
             continue
         fields = CORRECTABLE.get(kind, {"occurred_at": "datetime"})
         changes = tuple(
@@ -67,12 +68,14 @@ def audit(app: JourneysApplication, simulation: Simulation, rng: random.Random, 
         # A random time may put the entry out of order (after it was recorded, outside its
         # episode...): then the correction is refused and nothing is stored.
         with contextlib.suppress(JourneysError):
-            app.correct_entry(
-                family_id,
-                **entry,
-                changes=changes,
-                reason=rng.choice(app.codes.codes("correction_reason")),
-                personal=notes if rng.random() < 0.3 else None,
+            app.handle(
+                CorrectEntry(
+                    family_id=family_id,
+                    **entry,
+                    changes=changes,
+                    reason=rng.choice(app.codes.codes("correction_reason")),
+                    personal=notes if rng.random() < 0.3 else None,
+                )
             )
 
 

@@ -22,7 +22,37 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Recording
 from eventsourcing.utils import EnvType
 
-from domain.application import CommandResult, JourneysApplication, NewAction, NewOutcome
+from domain.application import CommandResult, JourneysApplication
+from domain.commands import (
+    AddMember,
+    AgreePlan,
+    AssignLeadPractitioner,
+    CloseEpisode,
+    CompleteAssessment,
+    CorrectEntry,
+    DecideSupport,
+    ErasePersonalData,
+    EvidenceOutcome,
+    FamilyCommand,
+    GiveConsent,
+    HoldReview,
+    LiftLegalHold,
+    NewAction,
+    NewOutcome,
+    PlaceLegalHold,
+    RaiseEscalation,
+    RecordContact,
+    RegisterFamily,
+    RemoveMember,
+    RequestSupport,
+    RespondToEscalation,
+    RetractEntry,
+    RevisePlan,
+    ShareInformation,
+    StartAssessment,
+    StepDown,
+    WithdrawConsent,
+)
 from domain.errors import ConcurrentChangeError, InvalidValueError, RuleBrokenError
 from domain.family import Family
 from domain.rules import RULES
@@ -186,14 +216,14 @@ class Journey:
             self.stage = step
         return self
 
-    def _run(self, command: Callable[..., CommandResult], **kwargs: Any) -> CommandResult:
+    def _run(self, command: type[FamilyCommand], **kwargs: Any) -> CommandResult:
         kwargs.setdefault("actor", LEAD)
         if "occurred_at" not in kwargs:
             kwargs["occurred_at"] = self.next_time()
         self.checkpoint = self.version()
         self._again = lambda **changes: self._run(command, **kwargs | changes)
         self.latest = kwargs
-        result = command(self.family_id, **kwargs)
+        result = self.app.handle(command(family_id=cast(UUID, self.family_id), **kwargs))
         self.ids.update(result.ids)
         return result
 
@@ -212,7 +242,7 @@ class Journey:
         self.checkpoint = 0
         self._again = lambda **changes: self.register(**kwargs | changes)
         self.latest = kwargs
-        result = self.app.register_family(**kwargs)
+        result = self.app.handle(RegisterFamily(**kwargs))
         self.family_id = result.family_id
         self.ids.update(result.ids)
         self.ids["registration"] = result.ids["entry_id"]
@@ -223,21 +253,21 @@ class Journey:
 
     def add_member(self, **kwargs: Any) -> CommandResult:
         kwargs = {"relationship": "child", "send": False, "personal": NEWBORN} | kwargs
-        return self._run(self.app.add_member, **kwargs)
+        return self._run(AddMember, **kwargs)
 
     def remove_member(self, **kwargs: Any) -> CommandResult:
         kwargs = {"member_id": self.ids.get("parent"), "reason": "moved_out"} | kwargs
-        return self._run(self.app.remove_member, **kwargs)
+        return self._run(RemoveMember, **kwargs)
 
     def record_contact(self, **kwargs: Any) -> CommandResult:
         kwargs = {"agency": "school", "channel": "phone", "reason": "concern"} | kwargs
-        return self._run(self.app.record_contact, **kwargs)
+        return self._run(RecordContact, **kwargs)
 
     def request_support(self, **kwargs: Any) -> CommandResult:
-        return self._run(self.app.request_support, **{"source": "2A"} | kwargs)
+        return self._run(RequestSupport, **{"source": "2A"} | kwargs)
 
     def decide_support(self, **kwargs: Any) -> CommandResult:
-        return self._run(self.app.decide_support, **{"agreed": True} | kwargs)
+        return self._run(DecideSupport, **{"agreed": True} | kwargs)
 
     def give_consent(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -245,12 +275,10 @@ class Journey:
             "agencies": ("school", "health_visiting"),
             "purposes": ("coordinating_support", "plan_delivery"),
         } | kwargs
-        return self._run(self.app.give_consent, **kwargs)
+        return self._run(GiveConsent, **kwargs)
 
     def withdraw_consent(self, **kwargs: Any) -> CommandResult:
-        return self._run(
-            self.app.withdraw_consent, **{"consent_id": self.ids.get("consent_id")} | kwargs
-        )
+        return self._run(WithdrawConsent, **{"consent_id": self.ids.get("consent_id")} | kwargs)
 
     def share_information(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -259,14 +287,14 @@ class Journey:
             "purpose": "coordinating_support",
             "lawful_basis": "consent",
         } | kwargs
-        return self._run(self.app.share_information, **kwargs)
+        return self._run(ShareInformation, **kwargs)
 
     def assign_lead_practitioner(self, **kwargs: Any) -> CommandResult:
         kwargs = {"practitioner_id": "u-lead-1", "agency": "early_help"} | kwargs
-        return self._run(self.app.assign_lead_practitioner, **kwargs)
+        return self._run(AssignLeadPractitioner, **kwargs)
 
     def start_assessment(self, **kwargs: Any) -> CommandResult:
-        return self._run(self.app.start_assessment, **kwargs)
+        return self._run(StartAssessment, **kwargs)
 
     def complete_assessment(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -276,7 +304,7 @@ class Journey:
             "strengths": ("family_relationships",),
             "factors": ("4B",),
         } | kwargs
-        return self._run(self.app.complete_assessment, **kwargs)
+        return self._run(CompleteAssessment, **kwargs)
 
     def agree_plan(self, **kwargs: Any) -> CommandResult:
         target = (self._next_time + timedelta(days=90)).date()
@@ -284,7 +312,7 @@ class Journey:
             "outcomes": (NewOutcome("good_education", target), NewOutcome("housing", target)),
             "actions": (NewAction(0, "school", target), NewAction(1, "housing", target)),
         } | kwargs
-        return self._run(self.app.agree_plan, **kwargs)
+        return self._run(AgreePlan, **kwargs)
 
     def revise_plan(self, **kwargs: Any) -> CommandResult:
         """By default: keep the plan's outcomes, with a later target date."""
@@ -296,7 +324,7 @@ class Journey:
                 for outcome_id, headline in self._plan_outcomes().items()
             ),
         } | kwargs
-        return self._run(self.app.revise_plan, **kwargs)
+        return self._run(RevisePlan, **kwargs)
 
     def hold_review(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -305,7 +333,7 @@ class Journey:
             "decision": "continue",
             "attendees": ("school", "housing"),
         } | kwargs
-        return self._run(self.app.hold_review, **kwargs)
+        return self._run(HoldReview, **kwargs)
 
     def raise_escalation(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -314,7 +342,7 @@ class Journey:
             "safeguarding": True,
             "lawful_basis": "safeguarding",
         } | kwargs
-        return self._run(self.app.raise_escalation, **kwargs)
+        return self._run(RaiseEscalation, **kwargs)
 
     def respond_to_escalation(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -322,10 +350,10 @@ class Journey:
             "escalation_id": self.ids.get("escalation_id"),
             "response": "accepted",
         } | kwargs
-        return self._run(self.app.respond_to_escalation, **kwargs)
+        return self._run(RespondToEscalation, **kwargs)
 
     def step_down(self, **kwargs: Any) -> CommandResult:
-        return self._run(self.app.step_down, **kwargs)
+        return self._run(StepDown, **kwargs)
 
     def evidence_outcome(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -336,28 +364,28 @@ class Journey:
             "period_end": date(2025, 3, 28),
             "source": "school",
         } | kwargs
-        return self._run(self.app.evidence_outcome, **kwargs)
+        return self._run(EvidenceOutcome, **kwargs)
 
     def close_episode(self, **kwargs: Any) -> CommandResult:
         if "outcome_statuses" not in kwargs:
             kwargs["outcome_statuses"] = tuple(
                 OutcomeStatus(o, "achieved") for o in self._plan_outcomes()
             )
-        return self._run(self.app.close_episode, **{"reason": "outcomes_met"} | kwargs)
+        return self._run(CloseEpisode, **{"reason": "outcomes_met"} | kwargs)
 
     def correct_entry(self, **kwargs: Any) -> CommandResult:
         kwargs = {
             "reason": "wrong_date",
             "changes": (FieldChange("occurred_at", self._next_time.isoformat()),),
         } | kwargs
-        return self._run(self.app.correct_entry, **kwargs)
+        return self._run(CorrectEntry, **kwargs)
 
     def retract_entry(self, **kwargs: Any) -> CommandResult:
-        return self._run(self.app.retract_entry, **{"reason": "recorded_in_error"} | kwargs)
+        return self._run(RetractEntry, **{"reason": "recorded_in_error"} | kwargs)
 
     def place_legal_hold(self, **kwargs: Any) -> CommandResult:
         kwargs = {"actor": ADMIN, "reason": "public_inquiry", "reference": "IICSA-2015"} | kwargs
-        return self._run(self.app.place_legal_hold, **kwargs)
+        return self._run(PlaceLegalHold, **kwargs)
 
     def lift_legal_hold(self, **kwargs: Any) -> CommandResult:
         kwargs = {
@@ -365,11 +393,11 @@ class Journey:
             "hold_id": self.ids.get("hold_id"),
             "reason": "instruction_withdrawn",
         } | kwargs
-        return self._run(self.app.lift_legal_hold, **kwargs)
+        return self._run(LiftLegalHold, **kwargs)
 
     def erase_personal_data(self, **kwargs: Any) -> CommandResult:
         kwargs = {"actor": ADMIN, "reason": "right_to_erasure"} | kwargs
-        return self._run(self.app.erase_personal_data, **kwargs)
+        return self._run(ErasePersonalData, **kwargs)
 
     def _plan_outcomes(self) -> dict[UUID, str]:
         """The open episode's current plan outcomes (none if there is no plan)."""

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.application import JourneysApplication
+from domain.commands import RecordContact, RegisterFamily
 from domain.values import Actor, PersonalData
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
@@ -89,20 +90,24 @@ class StoreContract:
 
 def record_family(app: JourneysApplication, details: Details) -> UUID:
     """A registered family with a contact whose notes are personal data."""
-    family_id = app.register_family(
-        actor=LEAD,
-        occurred_at=WHEN,
-        area="chatham",
-        members=(("child", False, details.child), ("parent_carer", False, details.parent)),
+    family_id = app.handle(
+        RegisterFamily(
+            actor=LEAD,
+            occurred_at=WHEN,
+            area="chatham",
+            members=(("child", False, details.child), ("parent_carer", False, details.parent)),
+        )
     ).family_id
-    app.record_contact(
-        family_id,
-        actor=LEAD,
-        occurred_at=WHEN + timedelta(days=3),
-        agency="school",
-        channel="phone",
-        reason="concern",
-        personal=details.notes,
+    app.handle(
+        RecordContact(
+            family_id=family_id,
+            actor=LEAD,
+            occurred_at=WHEN + timedelta(days=3),
+            agency="school",
+            channel="phone",
+            reason="concern",
+            personal=details.notes,
+        )
     )
     return family_id
 

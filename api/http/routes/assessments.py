@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.schemas.commands import AssessmentCompletionCreate, AssessmentCreate
+from domain.commands import CompleteAssessment, StartAssessment
 
 router = APIRouter(prefix="/families/{family_id}", tags=["assessments"])
 
 
 @router.post("/assessments", **COMMAND)
 def start_assessment(family_id: UUID, body: AssessmentCreate, sender: Recording) -> JSONResponse:
-    result = sender.app.start_assessment(family_id, **sender.entry(body))
+    result = sender.app.handle(StartAssessment(family_id=family_id, **sender.entry(body)))
     return created(result)
 
 
@@ -24,14 +25,16 @@ def start_assessment(family_id: UUID, body: AssessmentCreate, sender: Recording)
 def complete_assessment(
     *, family_id: UUID, assessment_id: UUID, body: AssessmentCompletionCreate, sender: Recording
 ) -> JSONResponse:
-    result = sender.app.complete_assessment(
-        family_id,
-        **sender.entry(body),
-        assessment_id=assessment_id,
-        level_of_need=body.level_of_need,
-        needs=body.needs,
-        strengths=body.strengths,
-        factors=body.factors,
-        personal=body.personal_data(),
+    result = sender.app.handle(
+        CompleteAssessment(
+            family_id=family_id,
+            **sender.entry(body),
+            assessment_id=assessment_id,
+            level_of_need=body.level_of_need,
+            needs=body.needs,
+            strengths=body.strengths,
+            factors=body.factors,
+            personal=body.personal_data(),
+        )
     )
     return created(result)

@@ -10,17 +10,20 @@ from fastapi.responses import JSONResponse
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.schemas.commands import ClosureCreate
+from domain.commands import CloseEpisode
 
 router = APIRouter(prefix="/families/{family_id}", tags=["episodes"])
 
 
 @router.post("/closures", **COMMAND)
 def close_episode(family_id: UUID, body: ClosureCreate, sender: Recording) -> JSONResponse:
-    result = sender.app.close_episode(
-        family_id,
-        **sender.entry(body),
-        reason=body.reason,
-        outcome_statuses=body.status_values(),
-        personal=body.personal_data(),
+    result = sender.app.handle(
+        CloseEpisode(
+            family_id=family_id,
+            **sender.entry(body),
+            reason=body.reason,
+            outcome_statuses=body.status_values(),
+            personal=body.personal_data(),
+        )
     )
     return created(result)

@@ -16,6 +16,7 @@ from api.http.deps import Sender, SenderAllowedTo
 from api.http.permissions import Action
 from api.http.responses import COMMAND, created
 from api.http.schemas.erasure import ErasureCreate, LegalHoldCreate, LegalHoldLiftCreate
+from domain.commands import ErasePersonalData, LiftLegalHold, PlaceLegalHold
 
 router = APIRouter(prefix="/families/{family_id}", tags=["erasure"])
 
@@ -25,20 +26,27 @@ Holding = Annotated[Sender, Depends(SenderAllowedTo(Action.HOLD))]
 
 @router.post("/erasure", **COMMAND)
 def erase_personal_data(family_id: UUID, body: ErasureCreate, sender: Erasing) -> JSONResponse:
-    result = sender.app.erase_personal_data(
-        family_id, actor=sender.actor, reason=body.reason, idempotency_key=sender.idempotency_key
+    result = sender.app.handle(
+        ErasePersonalData(
+            family_id=family_id,
+            actor=sender.actor,
+            reason=body.reason,
+            idempotency_key=sender.idempotency_key,
+        )
     )
     return created(result)
 
 
 @router.post("/legal-hold", **COMMAND)
 def place_legal_hold(family_id: UUID, body: LegalHoldCreate, sender: Holding) -> JSONResponse:
-    result = sender.app.place_legal_hold(
-        family_id,
-        actor=sender.actor,
-        reason=body.reason,
-        reference=body.reference,
-        idempotency_key=sender.idempotency_key,
+    result = sender.app.handle(
+        PlaceLegalHold(
+            family_id=family_id,
+            actor=sender.actor,
+            reason=body.reason,
+            reference=body.reference,
+            idempotency_key=sender.idempotency_key,
+        )
     )
     return created(result)
 
@@ -47,11 +55,13 @@ def place_legal_hold(family_id: UUID, body: LegalHoldCreate, sender: Holding) ->
 def lift_legal_hold(
     *, family_id: UUID, hold_id: UUID, body: LegalHoldLiftCreate, sender: Holding
 ) -> JSONResponse:
-    result = sender.app.lift_legal_hold(
-        family_id,
-        actor=sender.actor,
-        hold_id=hold_id,
-        reason=body.reason,
-        idempotency_key=sender.idempotency_key,
+    result = sender.app.handle(
+        LiftLegalHold(
+            family_id=family_id,
+            actor=sender.actor,
+            hold_id=hold_id,
+            reason=body.reason,
+            idempotency_key=sender.idempotency_key,
+        )
     )
     return created(result)

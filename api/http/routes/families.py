@@ -15,6 +15,7 @@ from api.http.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering, 
 from api.http.responses import COMMAND, READS, created
 from api.http.schemas.commands import FamilyCreate
 from api.http.schemas.reads import FamilyPagePublic, FamilySummaryPublic
+from domain.commands import RegisterFamily
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
@@ -41,8 +42,10 @@ LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Families per 
 
 @router.post("", **COMMAND)
 def register_family(body: FamilyCreate, sender: Registering) -> JSONResponse:
-    result = sender.app.register_family(
-        **sender.entry(body), area=body.area, members=tuple(m.as_member() for m in body.members)
+    result = sender.app.handle(
+        RegisterFamily(
+            **sender.entry(body), area=body.area, members=tuple(m.as_member() for m in body.members)
+        )
     )
     return created(result)
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.schemas.commands import LeadPractitionerCreate
+from domain.commands import AssignLeadPractitioner
 
 router = APIRouter(prefix="/families/{family_id}", tags=["episodes"])
 
@@ -18,7 +19,12 @@ router = APIRouter(prefix="/families/{family_id}", tags=["episodes"])
 def assign_lead_practitioner(
     family_id: UUID, body: LeadPractitionerCreate, sender: Recording
 ) -> JSONResponse:
-    result = sender.app.assign_lead_practitioner(
-        family_id, **sender.entry(body), practitioner_id=body.practitioner_id, agency=body.agency
+    result = sender.app.handle(
+        AssignLeadPractitioner(
+            family_id=family_id,
+            **sender.entry(body),
+            practitioner_id=body.practitioner_id,
+            agency=body.agency,
+        )
     )
     return created(result)

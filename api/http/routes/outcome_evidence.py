@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.schemas.commands import OutcomeEvidenceCreate
+from domain.commands import EvidenceOutcome
 
 router = APIRouter(prefix="/families/{family_id}", tags=["outcomes"])
 
@@ -18,14 +19,16 @@ router = APIRouter(prefix="/families/{family_id}", tags=["outcomes"])
 def evidence_outcome(
     family_id: UUID, body: OutcomeEvidenceCreate, sender: Recording
 ) -> JSONResponse:
-    result = sender.app.evidence_outcome(
-        family_id,
-        **sender.entry(body),
-        headline_outcome=body.headline_outcome,
-        measure=body.measure,
-        value=body.value,
-        period_start=body.period_start,
-        period_end=body.period_end,
-        source=body.source,
+    result = sender.app.handle(
+        EvidenceOutcome(
+            family_id=family_id,
+            **sender.entry(body),
+            headline_outcome=body.headline_outcome,
+            measure=body.measure,
+            value=body.value,
+            period_start=body.period_start,
+            period_end=body.period_end,
+            source=body.source,
+        )
     )
     return created(result)

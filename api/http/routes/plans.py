@@ -10,18 +10,21 @@ from fastapi.responses import JSONResponse
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.schemas.commands import PlanCreate, PlanRevisionCreate
+from domain.commands import AgreePlan, RevisePlan
 
 router = APIRouter(prefix="/families/{family_id}", tags=["plans"])
 
 
 @router.post("/plans", **COMMAND)
 def agree_plan(family_id: UUID, body: PlanCreate, sender: Recording) -> JSONResponse:
-    result = sender.app.agree_plan(
-        family_id,
-        **sender.entry(body),
-        outcomes=body.outcome_values(),
-        actions=body.action_values(),
-        personal=body.personal_data(),
+    result = sender.app.handle(
+        AgreePlan(
+            family_id=family_id,
+            **sender.entry(body),
+            outcomes=body.outcome_values(),
+            actions=body.action_values(),
+            personal=body.personal_data(),
+        )
     )
     return created(result)
 
@@ -30,12 +33,14 @@ def agree_plan(family_id: UUID, body: PlanCreate, sender: Recording) -> JSONResp
 def revise_plan(
     *, family_id: UUID, plan_id: UUID, body: PlanRevisionCreate, sender: Recording
 ) -> JSONResponse:
-    result = sender.app.revise_plan(
-        family_id,
-        **sender.entry(body),
-        plan_id=plan_id,
-        outcomes=body.outcome_values(),
-        actions=body.action_values(),
-        personal=body.personal_data(),
+    result = sender.app.handle(
+        RevisePlan(
+            family_id=family_id,
+            **sender.entry(body),
+            plan_id=plan_id,
+            outcomes=body.outcome_values(),
+            actions=body.action_values(),
+            personal=body.personal_data(),
+        )
     )
     return created(result)

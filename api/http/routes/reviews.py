@@ -10,19 +10,22 @@ from fastapi.responses import JSONResponse
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.schemas.commands import ReviewCreate
+from domain.commands import HoldReview
 
 router = APIRouter(prefix="/families/{family_id}", tags=["plans"])
 
 
 @router.post("/reviews", **COMMAND)
 def hold_review(family_id: UUID, body: ReviewCreate, sender: Recording) -> JSONResponse:
-    result = sender.app.hold_review(
-        family_id,
-        **sender.entry(body),
-        plan_id=body.plan_id,
-        progress=body.progress_values(),
-        decision=body.decision,
-        attendees=body.attendees,
-        personal=body.personal_data(),
+    result = sender.app.handle(
+        HoldReview(
+            family_id=family_id,
+            **sender.entry(body),
+            plan_id=body.plan_id,
+            progress=body.progress_values(),
+            decision=body.decision,
+            attendees=body.attendees,
+            personal=body.personal_data(),
+        )
     )
     return created(result)

@@ -22,7 +22,7 @@ from api.http.schemas.common import (
     UserId,
     WithNotes,
 )
-from domain.application import NewAction, NewOutcome
+from domain.commands import NewAction, NewOutcome
 from domain.values import FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
 
 # -- the household ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from domain.commands import RecordContact, RegisterFamily
 from domain.values import Actor, PersonalData
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
@@ -277,14 +278,24 @@ def more_writes(env: dict[str, str], family_id: str) -> None:
     try:
         actor = Actor("practitioner-1", "practitioner", "early_help")
         now = datetime.now(UTC)
-        journeys.app.record_contact(
-            UUID(family_id), actor=actor, occurred_at=now, agency="school", channel="phone",
-            reason="concern",
-        )  # fmt: skip
-        journeys.app.register_family(
-            actor=actor, occurred_at=now, area="chatham",
-            members=(("child", False, PersonalData(given_name="Ada")),),
-        )  # fmt: skip
+        journeys.app.handle(
+            RecordContact(
+                family_id=UUID(family_id),
+                actor=actor,
+                occurred_at=now,
+                agency="school",
+                channel="phone",
+                reason="concern",
+            )
+        )
+        journeys.app.handle(
+            RegisterFamily(
+                actor=actor,
+                occurred_at=now,
+                area="chatham",
+                members=(("child", False, PersonalData(given_name="Ada")),),
+            )
+        )
     finally:
         journeys.close()
 

@@ -12,6 +12,7 @@ from uuid import UUID
 import pytest
 from pydantic import SecretStr
 
+from domain.commands import AddMember, CorrectEntry, ErasePersonalData
 from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
 from infra.privacy.blind_index import Hasher, Match, normalise
@@ -125,23 +126,27 @@ class BlindIndexContract(StoreContract):
         child, _ = member_ids(journeys, family_id)
         registration = journeys.app.family_events(family_id)[0]
         born = date(2015, 5, 17)
-        journeys.app.correct_entry(
-            family_id,
-            actor=LEAD,
-            occurred_at=WHEN + timedelta(days=5),
-            target_entry_id=registration.entry_id,  # type: ignore[attr-defined]
-            member_id=child,
-            reason="wrong_detail",
-            changes=(),
-            personal=PersonalData(given_name="Émile", date_of_birth=born),
+        journeys.app.handle(
+            CorrectEntry(
+                family_id=family_id,
+                actor=LEAD,
+                occurred_at=WHEN + timedelta(days=5),
+                target_entry_id=registration.entry_id,  # type: ignore[attr-defined]
+                member_id=child,
+                reason="wrong_detail",
+                changes=(),
+                personal=PersonalData(given_name="Émile", date_of_birth=born),
+            )
         )
-        joined = journeys.app.add_member(
-            family_id,
-            actor=LEAD,
-            occurred_at=WHEN + timedelta(days=6),
-            relationship="child",
-            send=False,
-            personal=PersonalData(given_name="Noor", family_name=details.child.family_name),
+        joined = journeys.app.handle(
+            AddMember(
+                family_id=family_id,
+                actor=LEAD,
+                occurred_at=WHEN + timedelta(days=6),
+                relationship="child",
+                send=False,
+                personal=PersonalData(given_name="Noor", family_name=details.child.family_name),
+            )
         )
 
         assert matched(journeys, given_name=details.child.given_name) == []
@@ -194,7 +199,9 @@ class BlindIndexContract(StoreContract):
         assert len(hashes) == 5  # child: three terms, parent: two
         assert set(found(store_files(settings, server), hashes)) == set(hashes)
 
-        journeys.app.erase_personal_data(family_id, actor=ADMIN, reason="right_to_erasure")
+        journeys.app.handle(
+            ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
+        )
 
         assert found(store_files(settings, server), hashes) == {}
         assert {r.family_id for r in journeys.blind_index.hashes()} == {other}
@@ -208,8 +215,10 @@ class BlindIndexContract(StoreContract):
     ) -> None:
         family_id = record_family(journeys.app, details)
         journeys.blind_index.catch_up(journeys.app)
-        journeys.app.erase_personal_data(
-            family_id, actor=ADMIN, reason="right_to_erasure", destroy_key=False
+        journeys.app.handle(
+            ErasePersonalData(
+                family_id=family_id, actor=ADMIN, reason="right_to_erasure", destroy_key=False
+            )
         )
         assert family_id in {r.family_id for r in journeys.blind_index.hashes()}
 

@@ -20,6 +20,7 @@ from eventsourcing.persistence import MapperDeserialisationError
 from psycopg import sql
 from pydantic import SecretStr
 
+from domain.commands import ErasePersonalData, RecordContact
 from domain.errors import RuleBrokenError
 from domain.family import Family
 from domain.values import PersonalData
@@ -103,7 +104,9 @@ class ShreddingContract(StoreContract):
         keys = key_material(journeys, family_id)
         assert keys[0] in found(store_files(settings, server), keys)  # the scan sees it
 
-        journeys.app.erase_personal_data(family_id, actor=ADMIN, reason="right_to_erasure")
+        journeys.app.handle(
+            ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
+        )
 
         assert found(store_files(settings, server), [*details.needles(), *keys]) == {}
         erased = personal_values(journeys.app.family_events(family_id))
@@ -120,7 +123,9 @@ class ShreddingContract(StoreContract):
         family_id = record_family(journeys.app, details)
         before = [type(e).__name__ for e in journeys.app.family_events(family_id)]
 
-        journeys.app.erase_personal_data(family_id, actor=ADMIN, reason="right_to_erasure")
+        journeys.app.handle(
+            ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
+        )
         other = bootstrap(settings)
         try:
             raw = list(other.app.events.get(family_id))  # not even masked: the key is gone
@@ -137,8 +142,10 @@ class ShreddingContract(StoreContract):
         family_id = record_family(journeys.app, details)
         keys = key_material(journeys, family_id)
         # The erasure is stored, and the process stops before destroying the key.
-        journeys.app.erase_personal_data(
-            family_id, actor=ADMIN, reason="right_to_erasure", destroy_key=False
+        journeys.app.handle(
+            ErasePersonalData(
+                family_id=family_id, actor=ADMIN, reason="right_to_erasure", destroy_key=False
+            )
         )
         assert personal_values(list(journeys.app.events.get(family_id)))[0] == details.child
 
@@ -152,7 +159,9 @@ class ShreddingContract(StoreContract):
         self, journeys: Journeys, details: Details
     ) -> None:
         family_id = record_family(journeys.app, details)
-        journeys.app.erase_personal_data(family_id, actor=ADMIN, reason="right_to_erasure")
+        journeys.app.handle(
+            ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
+        )
         assert journeys.app.sealer is not None
 
         with pytest.raises(Exception, match="personal data was erased"):
@@ -180,7 +189,9 @@ class TestWithSQLite(ShreddingContract):
         self, journeys: Journeys, details: Details, settings: Settings, tmp_path: Path
     ) -> None:
         family_id = record_family(journeys.app, details)
-        journeys.app.erase_personal_data(family_id, actor=ADMIN, reason="right_to_erasure")
+        journeys.app.handle(
+            ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
+        )
         copy = tmp_path / "copy" / "j.sqlite"
         copy.parent.mkdir()
         for name in os.listdir(settings.sqlite_path.parent):
@@ -206,21 +217,23 @@ class TestWithSQLite(ShreddingContract):
         racing = ObservedApplication(settings.eventsourcing_env(), sealer=keys)
         # Right after the contact's command loaded the family, an admin erases it.
         racing.meanwhile(
-            lambda: journeys.app.erase_personal_data(
-                family_id, actor=ADMIN, reason="right_to_erasure"
+            lambda: journeys.app.handle(
+                ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
             )
         )
         before = journeys.app.position()
 
         with pytest.raises(RuleBrokenError) as refused:
-            racing.record_contact(
-                family_id,
-                actor=LEAD,
-                occurred_at=WHEN,
-                agency="school",
-                channel="phone",
-                reason="concern",
-                personal=PersonalData(notes="written as the family was erased"),
+            racing.handle(
+                RecordContact(
+                    family_id=family_id,
+                    actor=LEAD,
+                    occurred_at=WHEN,
+                    agency="school",
+                    channel="phone",
+                    reason="concern",
+                    personal=PersonalData(notes="written as the family was erased"),
+                )
             )
         keys.table.close()
 
@@ -267,7 +280,9 @@ class TestWithSQLite(ShreddingContract):
         try:
             family_id = record_family(journeys.app, details)
             stored = journeys.app.recorder.select_events(family_id)
-            journeys.app.erase_personal_data(family_id, actor=ADMIN, reason="right_to_erasure")
+            journeys.app.handle(
+                ErasePersonalData(family_id=family_id, actor=ADMIN, reason="right_to_erasure")
+            )
             shown = personal_values(journeys.app.family_events(family_id))
         finally:
             journeys.close()
@@ -296,8 +311,13 @@ class TestWithPostgreSQL(ShreddingContract):
             journeys = bootstrap(Settings(database_url=url, mode="development"))
             try:
                 family_id = record_family(journeys.app, details)
-                journeys.app.erase_personal_data(
-                    family_id, actor=ADMIN, reason="right_to_erasure", destroy_key=False
+                journeys.app.handle(
+                    ErasePersonalData(
+                        family_id=family_id,
+                        actor=ADMIN,
+                        reason="right_to_erasure",
+                        destroy_key=False,
+                    )
                 )
                 assert journeys.keys is not None
                 report = journeys.keys.forget([str(family_id)])

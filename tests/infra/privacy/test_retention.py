@@ -15,6 +15,15 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
+from domain.commands import (
+    AddMember,
+    CorrectEntry,
+    LiftLegalHold,
+    PlaceLegalHold,
+    RecordContact,
+    RegisterFamily,
+    RequestSupport,
+)
 from domain.family import Family
 from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
@@ -52,26 +61,34 @@ def register(
     request for support, or only a contact."""
     app = journeys.app
     clock.now = at + timedelta(hours=2)
-    family_id = app.register_family(
-        actor=LEAD,
-        occurred_at=at,
-        area="strood",
-        members=(
-            ("child", False, PersonalData(given_name="Ada", date_of_birth=born)),
-            ("parent_carer", False, PersonalData(given_name="Bea")),
-        ),
+    family_id = app.handle(
+        RegisterFamily(
+            actor=LEAD,
+            occurred_at=at,
+            area="strood",
+            members=(
+                ("child", False, PersonalData(given_name="Ada", date_of_birth=born)),
+                ("parent_carer", False, PersonalData(given_name="Bea")),
+            ),
+        )
     ).family_id
     if episode:
-        app.request_support(family_id, actor=LEAD, occurred_at=at + timedelta(hours=1), source="3A")
+        app.handle(
+            RequestSupport(
+                family_id=family_id, actor=LEAD, occurred_at=at + timedelta(hours=1), source="3A"
+            )
+        )
     else:
-        app.record_contact(
-            family_id,
-            actor=LEAD,
-            occurred_at=at + timedelta(hours=1),
-            agency="school",
-            channel="phone",
-            reason="concern",
-            personal=PersonalData(notes="a note"),
+        app.handle(
+            RecordContact(
+                family_id=family_id,
+                actor=LEAD,
+                occurred_at=at + timedelta(hours=1),
+                agency="school",
+                channel="phone",
+                reason="concern",
+                personal=PersonalData(notes="a note"),
+            )
         )
     clock.now = NOW
     return family_id
@@ -92,8 +109,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
         "new_contacts": register(j, c, born=date(2015, 1, 1), episode=False, at=RECENTLY),
         "no_birth_date": register(j, c, born=None, episode=True, at=RECENTLY),
     }
-    hold = journeys.app.place_legal_hold(
-        families["held"], actor=ADMIN, reason="public_inquiry", reference="IICSA-2015"
+    hold = journeys.app.handle(
+        PlaceLegalHold(
+            family_id=families["held"], actor=ADMIN, reason="public_inquiry", reference="IICSA-2015"
+        )
     )
     yield Store(journeys, clock, families, hold.ids["hold_id"])
     journeys.close()
@@ -166,8 +185,13 @@ def test_a_run_erases_only_the_families_due_and_not_held(store: Store) -> None:
 
 def test_a_lifted_hold_lets_the_next_run_erase(store: Store) -> None:
     app = store.journeys.app
-    app.lift_legal_hold(
-        store.families["held"], actor=ADMIN, hold_id=store.hold_id, reason="proceedings_concluded"
+    app.handle(
+        LiftLegalHold(
+            family_id=store.families["held"],
+            actor=ADMIN,
+            hold_id=store.hold_id,
+            reason="proceedings_concluded",
+        )
     )
 
     report = run_retention(
@@ -206,24 +230,28 @@ def test_settings_read_the_schedule_as_json(monkeypatch: pytest.MonkeyPatch) -> 
 def test_the_youngest_child_counts_and_a_corrected_birth_date_wins(store: Store) -> None:
     app = store.journeys.app
     family_id = store.families["grown_up"]
-    baby = app.add_member(
-        family_id,
-        actor=LEAD,
-        occurred_at=NOW - timedelta(days=1),
-        relationship="child",
-        send=True,  # 22: a child member with special educational needs or disabilities
-        personal=PersonalData(given_name="Cy", date_of_birth=date(2003, 3, 3)),
+    baby = app.handle(
+        AddMember(
+            family_id=family_id,
+            actor=LEAD,
+            occurred_at=NOW - timedelta(days=1),
+            relationship="child",
+            send=True,  # 22: a child member with special educational needs or disabilities
+            personal=PersonalData(given_name="Cy", date_of_birth=date(2003, 3, 3)),
+        )
     )
     schedule = RetentionSchedule()
     with_baby = decide(app.events.get(family_id), schedule)
-    app.correct_entry(
-        family_id,
-        actor=LEAD,
-        occurred_at=NOW - timedelta(hours=1),
-        target_entry_id=baby.ids["entry_id"],
-        member_id=baby.ids["member_id"],
-        reason="wrong_detail",
-        personal=PersonalData(date_of_birth=date(2004, 4, 4)),
+    app.handle(
+        CorrectEntry(
+            family_id=family_id,
+            actor=LEAD,
+            occurred_at=NOW - timedelta(hours=1),
+            target_entry_id=baby.ids["entry_id"],
+            member_id=baby.ids["member_id"],
+            reason="wrong_detail",
+            personal=PersonalData(date_of_birth=date(2004, 4, 4)),
+        )
     )
     corrected = decide(app.events.get(family_id), schedule)
 

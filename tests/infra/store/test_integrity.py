@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from domain.commands import ErasePersonalData, RecordContact
 from domain.family import Family
 from domain.values import Actor
 from infra.bootstrap import Journeys, bootstrap
@@ -368,7 +369,9 @@ class IntegrityContract:
     ) -> None:
         before = integrity.verify_family(family)
 
-        journeys.app.erase_personal_data(family, actor=ACTOR, reason="right_to_erasure")
+        journeys.app.handle(
+            ErasePersonalData(family_id=family, actor=ACTOR, reason="right_to_erasure")
+        )
 
         after = integrity.verify_family(family)
         assert after.verified
@@ -456,10 +459,16 @@ def simulate(journeys: Journeys, *, families: int, seed: int = 3) -> None:
 
 def record_contacts(journeys: Journeys, family: UUID, count: int) -> None:
     for _ in range(count):
-        journeys.app.record_contact(
-            family, actor=ACTOR, occurred_at=journeys.app.clock(), agency="school",
-            channel="phone", reason="concern",
-        )  # fmt: skip
+        journeys.app.handle(
+            RecordContact(
+                family_id=family,
+                actor=ACTOR,
+                occurred_at=journeys.app.clock(),
+                agency="school",
+                channel="phone",
+                reason="concern",
+            )
+        )
 
 
 def pick(journeys: Journeys, family: UUID, where: str) -> int:
