@@ -35,7 +35,7 @@ def string_arguments(path: Path, *, called: set[str], position: int) -> Iterator
 
 def rules_raised_by_the_domain() -> set[str]:
     raised: set[str] = set()
-    for path in DOMAIN.glob("*.py"):
+    for path in DOMAIN.rglob("*.py"):
         raised.update(string_arguments(path, called={"require"}, position=1))
         raised.update(string_arguments(path, called={"broken", "RuleBrokenError"}, position=0))
         # ConcurrentChangeError and IdempotencyKeyReusedError name their rule to the base.

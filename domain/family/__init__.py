@@ -1,0 +1,466 @@
+"""The Family aggregate: one household's whole journey, as a stream of immutable events.
+
+Command methods check the rules (see domain.rules) *before* triggering an event, so a
+refused command leaves the family untouched. Event classes are a stored schema: their
+module path and names are saved with every event, so move or reshape them only with
+`register_topic` / `class_version` and an upcaster.
+
+Ids are given by the caller (the application service) so that simulations are repeatable.
+Every command takes keyword arguments only, including the code lists in force (`codes`), the
+clock's `now` and the entry's `entry_id`, `occurred_at` and `actor`, so that the application
+service runs them all through one pipeline.
+State is kept in JSON-stable types (str keys, tuples) so that snapshots round-trip.
+
+The class is defined here, with its events nested in it, so that every stored event's topic
+stays `domain.family:Family.<Event>`; its commands and checks live beside it, one module
+per kind (household, episode, escalation, record_keeping; chronology and recording are
+what they share; checks holds the rules' building blocks; state declares the state).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.codes import CodeLists
+from domain.family.checks import (
+    CORRECTABLE,
+    NOTES_ENTRIES,
+    RETRACTABLE,
+    check_members,
+    check_occurred_at,
+    require,
+)
+from domain.family.episode import EpisodeCommands
+from domain.family.escalation import EscalationCommands
+from domain.family.household import HouseholdCommands
+from domain.family.record_keeping import RecordKeepingCommands
+from domain.values import (
+    Actor,
+    FieldChange,
+    Member,
+    OutcomeProgress,
+    OutcomeStatus,
+    PersonalData,
+    PlanAction,
+    PlanOutcome,
+)
+
+__all__ = ["CORRECTABLE", "NOTES_ENTRIES", "RETRACTABLE", "Family", "check_occurred_at"]
+
+
+class Family(
+    HouseholdCommands, EpisodeCommands, EscalationCommands, RecordKeepingCommands, Aggregate
+):
+    """A household receiving (or who may receive) early help, over the years."""
+
+    # -- events ------------------------------------------------------------------------
+
+    class Entry(Aggregate.Event):
+        """Every entry: who recorded it, when it happened, and its own id."""
+
+        entry_id: UUID
+        occurred_at: datetime
+        actor: Actor
+
+        def apply(self, family: Family) -> None:
+            kind = type(self).__name__
+            family.keep_time(kind, vars(self), recorded_at=self.timestamp)
+            family.entries[str(self.entry_id)] = kind
+            self.evolve(family)
+
+        def evolve(self, family: Family) -> None:
+            """Change the family's state; the default entry changes nothing else."""
+
+    class Registered(Aggregate.Created):
+        entry_id: UUID
+        occurred_at: datetime
+        actor: Actor
+        area: str
+        members: tuple[Member, ...]
+        code_list_version: str
+
+        def apply(self, family: Family) -> None:
+            family.area = self.area
+            family.code_list_version = self.code_list_version
+            family.keep_time("Registered", vars(self), recorded_at=self.timestamp)
+            family.entries[str(self.entry_id)] = "Registered"
+            for member in self.members:
+                family.members[str(member.member_id)] = {
+                    "relationship": member.relationship,
+                    "active": True,
+                    "entry_id": str(self.entry_id),
+                }
+                family.keep_birth(member.member_id, member.personal)
+
+    class MemberAdded(Entry):
+        member: Member
+
+        def evolve(self, family: Family) -> None:
+            family.members[str(self.member.member_id)] = {
+                "relationship": self.member.relationship,
+                "active": True,
+                "entry_id": str(self.entry_id),
+            }
+            family.keep_birth(self.member.member_id, self.member.personal)
+
+    class MemberLeft(Entry):
+        member_id: UUID
+        reason: str
+
+        def evolve(self, family: Family) -> None:
+            family.members[str(self.member_id)]["active"] = False
+
+    class ContactRecorded(Entry):
+        contact_id: UUID
+        episode_id: UUID | None
+        agency: str
+        channel: str
+        reason: str
+        member_ids: tuple[UUID, ...]
+        personal: PersonalData | None
+
+    class SupportRequested(Entry):
+        episode_id: UUID
+        source: str
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            family.open_episode(self, origin="request")
+
+    class SupportAgreed(Entry):
+        episode_id: UUID
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["support"] = "agreed"
+
+    class SupportDeclined(Entry):
+        episode_id: UUID
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["support"] = "declined"
+
+    class ConsentGiven(Entry):
+        consent_id: UUID
+        given_by: UUID
+        agencies: tuple[str, ...]
+        purposes: tuple[str, ...]
+
+        def evolve(self, family: Family) -> None:
+            family.consents[str(self.consent_id)] = {
+                "agencies": self.agencies,
+                "purposes": self.purposes,
+                "in_force": True,
+            }
+
+    class ConsentWithdrawn(Entry):
+        consent_id: UUID
+
+        def evolve(self, family: Family) -> None:
+            family.consents[str(self.consent_id)]["in_force"] = False
+
+    class InformationShared(Entry):
+        sharing_id: UUID
+        episode_id: UUID | None
+        with_agency: str
+        categories: tuple[str, ...]
+        purpose: str
+        lawful_basis: str
+        consent_id: UUID | None
+        personal: PersonalData | None
+
+    class LeadPractitionerAssigned(Entry):
+        episode_id: UUID
+        practitioner_id: str
+        agency: str
+        previous_practitioner_id: str | None
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["lead"] = self.practitioner_id
+
+    class AssessmentStarted(Entry):
+        assessment_id: UUID
+        episode_id: UUID
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["assessment"] = {
+                "assessment_id": str(self.assessment_id),
+                "started_at": self.occurred_at,
+                "entry_id": str(self.entry_id),
+                "completed": False,
+            }
+
+    class AssessmentCompleted(Entry):
+        assessment_id: UUID
+        episode_id: UUID
+        strengths: tuple[str, ...]
+        needs: tuple[str, ...]
+        factors: tuple[str, ...]
+        level_of_need: str
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            episode = family.episodes[str(self.episode_id)]
+            episode["assessment"] = {**episode["assessment"], "completed": True}
+            episode["assessed"] = True
+
+    class PlanAgreed(Entry):
+        plan_id: UUID
+        episode_id: UUID
+        outcomes: tuple[PlanOutcome, ...]
+        actions: tuple[PlanAction, ...]
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["plan"] = {
+                "plan_id": str(self.plan_id),
+                "agreed_at": self.occurred_at,
+                "entry_id": str(self.entry_id),
+                "revision": 0,
+                "outcomes": {str(o.outcome_id): o.headline_outcome for o in self.outcomes},
+            }
+
+    class PlanRevised(Entry):
+        plan_id: UUID
+        episode_id: UUID
+        revision: int
+        outcomes: tuple[PlanOutcome, ...]
+        actions: tuple[PlanAction, ...]
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            plan = family.episodes[str(self.episode_id)]["plan"]
+            plan["revision"] = self.revision
+            plan["outcomes"] = {str(o.outcome_id): o.headline_outcome for o in self.outcomes}
+
+    class ReviewHeld(Entry):
+        review_id: UUID
+        episode_id: UUID
+        plan_id: UUID
+        attendees: tuple[str, ...]
+        progress: tuple[OutcomeProgress, ...]
+        decision: str
+        personal: PersonalData | None
+
+    class EscalationRaised(Entry):
+        escalation_id: UUID
+        episode_id: UUID
+        to_service: str
+        reason: str
+        safeguarding: bool
+        lawful_basis: str
+        consent_id: UUID | None
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["escalations"][str(self.escalation_id)] = {
+                "to_service": self.to_service,
+                "status": "pending",
+                "raised_at": self.occurred_at,
+                "entry_id": str(self.entry_id),
+            }
+
+    class EscalationResponded(Entry):
+        escalation_id: UUID
+        episode_id: UUID
+        response: str
+
+        def evolve(self, family: Family) -> None:
+            escalations = family.episodes[str(self.episode_id)]["escalations"]
+            escalations[str(self.escalation_id)]["status"] = self.response
+
+    class SteppedDown(Entry):
+        episode_id: UUID
+        from_service: str
+        reason: str
+
+        def evolve(self, family: Family) -> None:
+            family.open_episode(self, origin="step_down")
+
+    class OutcomeEvidenced(Entry):
+        evidence_id: UUID
+        episode_id: UUID | None
+        headline_outcome: str
+        measure: str
+        value: Decimal
+        period_start: date
+        period_end: date
+        source: str
+
+    class EpisodeClosed(Entry):
+        episode_id: UUID
+        reason: str
+        outcome_statuses: tuple[OutcomeStatus, ...]
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            family.episodes[str(self.episode_id)]["closed_at"] = self.occurred_at
+            family.episodes[str(self.episode_id)]["closed_by"] = str(self.entry_id)
+            family.open_episode_id = None
+
+    class EntryCorrected(Entry):
+        target_entry_id: UUID
+        changes: tuple[FieldChange, ...]
+        member_id: UUID | None
+        reason: str
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            family.apply_correction(self.target_entry_id, self.changes)
+            if self.member_id is not None and self.personal is not None:
+                family.keep_birth(self.member_id, self.personal)
+
+    class EntryRetracted(Entry):
+        target_entry_id: UUID
+        reason: str
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            family.retracted[str(self.target_entry_id)] = self.reason
+
+    # Erasure and legal holds (domain.sealing): the entries stay, the personal data goes.
+
+    class PersonalDataErased(Entry):
+        reason: str
+
+        def evolve(self, family: Family) -> None:
+            family.erased_at = self.occurred_at
+            family.births = {}
+
+    class LegalHoldPlaced(Entry):
+        hold_id: UUID
+        reason: str
+        reference: str
+
+        def evolve(self, family: Family) -> None:
+            hold = (str(self.hold_id), self.reason, self.reference)
+            family.legal_holds = (*family.legal_holds, hold)  # a new tuple: copies share none
+
+    class LegalHoldLifted(Entry):
+        hold_id: UUID
+        reason: str
+
+        def evolve(self, family: Family) -> None:
+            lifted = str(self.hold_id)
+            family.legal_holds = tuple(h for h in family.legal_holds if h[0] != lifted)
+
+    # -- state -------------------------------------------------------------------------
+
+    # 2: erasure and legal holds (`erased_at`, `legal_holds`) joined the state.
+    # 3: each entry's times and what it follows (`times`, `follows`, `periods`), and the
+    #    members' dates of birth (`births`) joined the state, for the chronology rules.
+    class_version = 3
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before erasure existed: nothing erased, no holds."""
+        state["erased_at"] = None
+        state["legal_holds"] = ()
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A snapshot taken before entries' times were kept: the chronology rules check the
+        entries recorded after it (and the episode times the snapshot has)."""
+        state["times"] = {}
+        state["follows"] = {}
+        state["periods"] = {}
+        state["births"] = {}
+
+    def __init__(self) -> None:
+        # Filled by Registered.apply; declared here for readers and the type checker.
+        self.area = ""
+        self.code_list_version = ""
+        self.members: dict[str, dict[str, Any]] = {}
+        self.episodes: dict[str, dict[str, Any]] = {}
+        self.open_episode_id: str | None = None
+        self.consents: dict[str, dict[str, Any]] = {}
+        # Entry id -> event class name, and retracted entry id -> reason: kept flat, because
+        # the repository copies the family for every command.
+        self.entries: dict[str, str] = {}
+        self.retracted: dict[str, str] = {}
+        # When the personal data was erased, and the legal holds in force as
+        # (hold id, reason, reference): replaced, never changed in place.
+        self.erased_at: datetime | None = None
+        self.legal_holds: tuple[tuple[str, str, str], ...] = ()
+        # For the chronology rules, which hold on corrected values too: entry id -> (when
+        # it occurred, when it was recorded, its episode id or ""); entry id -> the entries
+        # it cannot come before; evidence entry id -> (period start, period end).
+        self.times: dict[str, tuple[datetime, datetime, str]] = {}
+        self.follows: dict[str, tuple[str, ...]] = {}
+        self.periods: dict[str, tuple[date, date]] = {}
+        # Member id -> the member's date of birth, as PersonalData: personal data, so it
+        # is sealed with the family's key wherever it is stored (a snapshot), never put in
+        # an error message, and gone once the family's personal data is erased.
+        self.births: dict[str, PersonalData] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Family:
+        # The repository copies a cached family before every command. The generic deepcopy
+        # walks every entry; the flat indexes hold only strings, so a dict copy is enough,
+        # and only the small nested state needs a deep copy.
+        copied = object.__new__(type(self))
+        state = dict(self.__dict__)
+        state["entries"] = dict(self.entries)
+        state["retracted"] = dict(self.retracted)
+        for name in ("times", "follows", "periods", "births"):
+            state[name] = dict(state[name])
+        state["members"] = {k: dict(v) for k, v in self.members.items()}
+        state["consents"] = {k: dict(v) for k, v in self.consents.items()}
+        state["episodes"] = copy.deepcopy(self.episodes, memo)
+        state["_pending_events"] = list(self._pending_events)
+        copied.__dict__.update(state)
+        return copied
+
+    def open_episode(
+        self, opening: Family.SupportRequested | Family.SteppedDown, *, origin: str
+    ) -> None:
+        self.episodes[str(opening.episode_id)] = {
+            "opened_at": opening.occurred_at,
+            "opened_by": str(opening.entry_id),
+            "origin": origin,
+            "support": None,
+            "lead": None,
+            "assessment": None,
+            "assessed": False,
+            "plan": None,
+            "escalations": {},
+            "closed_at": None,
+        }
+        self.open_episode_id = str(opening.episode_id)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        family_id: UUID,
+        entry_id: UUID,
+        occurred_at: datetime,
+        actor: Actor,
+        area: str,
+        members: tuple[Member, ...],
+        codes: CodeLists,
+        now: datetime,
+    ) -> Family:
+        check_occurred_at(occurred_at, now)
+        codes.require("area", area, field="area")
+        check_members(members, codes, on=occurred_at.date())
+        require(
+            any(m.relationship == "child" for m in members),
+            "household_needs_a_child",
+            "register at least one child or young person in the household",
+        )
+        return cls._create(
+            cls.Registered,
+            id=family_id,
+            timestamp=now,
+            entry_id=entry_id,
+            occurred_at=occurred_at,
+            actor=actor,
+            area=area,
+            members=members,
+            code_list_version=codes.version,
+        )
