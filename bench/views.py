@@ -195,9 +195,15 @@ def read_log(journeys: Journeys, *, page_size: int, decode: bool) -> int:
 def empty_views(journeys: Journeys) -> None:
     """Forget every view and document, so the next rebuild starts from nothing."""
     if isinstance(journeys.views, PostgresViewStore):
-        statements = ["TRUNCATE journeys_view_docs, journeys_views"]  # no dead rows left
+        statements = [
+            "TRUNCATE journeys_view_docs, journeys_view_tracking, journeys_views"
+        ]  # no dead rows left
     else:
-        statements = ["DELETE FROM journeys_view_docs", "DELETE FROM journeys_views"]
+        statements = [
+            "DELETE FROM journeys_view_docs",
+            "DELETE FROM journeys_view_tracking",
+            "DELETE FROM journeys_views",
+        ]
     with journeys.views.transaction(write=True) as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -39,14 +39,13 @@ class PostgresViewStore(ViewStore):
             (view_id, list(keys)),
         )
 
-    def _add_seq(self, cur: Cursor) -> None:
-        # Looked up first: ALTER TABLE locks the table even when the column is there.
+    def _columns(self, cur: Cursor, table: str) -> set[str]:
         cur.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = 'journeys_view_docs' AND column_name = 'seq'"
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = %s",
+            (table,),
         )
-        if not cur.fetchall():
-            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
+        return {row["column_name"] for row in cur.fetchall()}
 
     def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
         cur.execute("SELECT pg_notify(%s, %s)", (VIEWS_CHANNEL, f"{view_id}:{position}"))

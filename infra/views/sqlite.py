@@ -72,10 +72,9 @@ class SQLiteViewStore(ViewStore):
             (view_id, *keys),
         )
 
-    def _add_seq(self, cur: Cursor) -> None:
-        cur.execute("PRAGMA table_info(journeys_view_docs)")
-        if "seq" not in {row["name"] for row in cur.fetchall()}:
-            cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
+    def _columns(self, cur: Cursor, table: str) -> set[str]:
+        cur.execute(f"PRAGMA table_info({table})")
+        return {row["name"] for row in cur.fetchall()}
 
     def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
         pass  # other processes' waiters poll: SQLite has no LISTEN/NOTIFY

@@ -1,21 +1,33 @@
 """Where views live: documents and tracking positions, in the event store's own database.
 
-Two tables serve every projection, on SQLite and on PostgreSQL alike:
+Three tables serve every projection, on SQLite and on PostgreSQL alike:
 
 - `journeys_views`: one row per built or building generation of a view — its name, the
-  version of its document shape, the position in the notification log it has reached, its
-  state (`live`: what readers see; `building`: a rebuild beside the live one), and the
-  last failure, if any;
+  version of its document shape, its state (`live`: what readers see; `building`: a rebuild
+  beside the live one), and the last failure, if any;
+- `journeys_view_tracking`: how far each generation has read each of its sources, one row
+  per (view_id, source): `store` (STORE), the event store's notification log, today; a
+  view fed from elsewhere (a Kafka relay) tracks each `topic:partition` the same way. A
+  database made when the position was a column of `journeys_views` moves it here, as the
+  `store` row, when first opened;
 - `journeys_view_docs`: the documents, keyed by (view_id, key), with a searchable tag and
   `seq`, the order in which each key was first stored in its generation (a rebuild stores
   them again in log order), which a paged read follows.
 
-A batch of view changes and the new position commit in one transaction, and only if the
-position is still the one the batch started from (compare-and-set), so a crash loses
-nothing, and two runners on one view never apply an event twice. Readers always read the
+A batch of view changes and the new position of its source commit in one transaction, and
+only if that position is still the one the batch started from (compare-and-set), so a crash
+loses nothing, and two runners on one view never apply an event twice. Readers always read the
 live generation in one statement, so a rebuild that is switched in is seen whole or not at
 all. Each backend runs its own statements (`Queries`, built once in its parameter style), in its
 own module: `infra.views.sqlite`, `infra.views.postgres`.
+
+Why not eventsourcing's TrackingRecorder / ProcessRecorder: a tracking record there is
+written by the recorder in its own transaction, or with new events (ProcessRecorder), never
+with a view's documents; it only moves forward (an insert of a larger notification id),
+not from the position a batch started at, so a second runner on the same view would not
+be turned away; and it knows no generations, so a rebuild beside the live view could not
+track apart from it. The table here keeps its shape (a source, a position) so that either
+could be bridged to the other.
 """
 
 from __future__ import annotations
@@ -33,6 +45,8 @@ from domain.errors import JourneysError
 from projections.base import Doc
 
 VIEWS_CHANNEL = "journeys_views"
+# The event store's notification log: the source every view reads today.
+STORE = "store"
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS journeys_views (
@@ -41,7 +55,6 @@ SCHEMA = (
         version INTEGER NOT NULL,
         generation INTEGER NOT NULL,
         state TEXT NOT NULL,
-        position BIGINT NOT NULL,
         updated_at DOUBLE PRECISION NOT NULL,
         failures INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
@@ -54,13 +67,29 @@ SCHEMA = (
         seq BIGINT,
         PRIMARY KEY (view_id, key))""",
     "CREATE INDEX IF NOT EXISTS journeys_view_docs_tag ON journeys_view_docs (view_id, tag)",
+    """CREATE TABLE IF NOT EXISTS journeys_view_tracking (
+        view_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        PRIMARY KEY (view_id, source))""",
+)
+# A database whose views kept their position in `journeys_views` (see setup).
+MOVE_POSITIONS = (
+    "INSERT INTO journeys_view_tracking (view_id, source, position) "
+    f"SELECT view_id, '{STORE}', position FROM journeys_views v WHERE NOT EXISTS "
+    "(SELECT 1 FROM journeys_view_tracking t WHERE t.view_id = v.view_id)",
+    "ALTER TABLE journeys_views DROP COLUMN position",
 )
 # After the column exists (a table made before it had none; see _add_seq).
 SEQ_INDEX = "CREATE INDEX IF NOT EXISTS journeys_view_docs_seq ON journeys_view_docs (view_id, seq)"
 
 _VIEW_COLUMNS = (
-    "view_id, name, version, generation, state, position, updated_at, failures, last_error, "
-    "retry_at"
+    "view_id, name, version, generation, state, updated_at, failures, last_error, retry_at"
+)
+# A view's rows with its position in the store (every generation has a `store` row).
+_VIEWS_AT = (
+    "FROM journeys_views v JOIN journeys_view_tracking t "
+    f"ON t.view_id = v.view_id AND t.source = '{STORE}'"
 )
 
 
@@ -74,13 +103,18 @@ class Queries:
     view: str
     latest_generation: str
     insert_view: str
+    insert_tracking: str
+    start_tracking: str
     live_ids: str
     delete_live: str
     make_live: str
     delete_docs: str
     delete_view: str
+    delete_tracking: str
     record_failure: str
     move: str
+    moved: str
+    tracking: str
     last_seq: str
     upsert_docs: str
     read: str
@@ -93,40 +127,52 @@ class Queries:
     def marked(cls, p: str) -> Queries:
         """The statements with `p` as the mark of each parameter."""
         tagged = (
-            "SELECT v.position AS position, d.key AS key, d.doc AS doc FROM journeys_views v "
+            f"SELECT t.position AS position, d.key AS key, d.doc AS doc {_VIEWS_AT} "
             "JOIN journeys_view_docs d ON d.view_id = v.view_id "
             f"WHERE v.name = {p} AND v.state = 'live'"
         )
         paged = (
-            "SELECT v.position AS position, d.seq AS seq, d.doc AS doc FROM journeys_views v "
+            f"SELECT t.position AS position, d.seq AS seq, d.doc AS doc {_VIEWS_AT} "
             "JOIN journeys_view_docs d ON d.view_id = v.view_id "
             f"WHERE v.name = {p} AND v.state = 'live' AND d.seq > {p}"
         )
-        every = f"SELECT {_VIEW_COLUMNS} FROM journeys_views"
-        in_order = " ORDER BY name, state DESC, generation DESC"
+        columns = ", ".join(f"v.{c} AS {c}" for c in _VIEW_COLUMNS.split(", "))
+        every = f"SELECT {columns}, t.position AS position {_VIEWS_AT}"
+        in_order = " ORDER BY v.name, v.state DESC, v.generation DESC"
         return cls(
             views=every + in_order,
-            views_named=f"{every} WHERE name = {p}{in_order}",
-            view=f"{every} WHERE view_id = {p}",
+            views_named=f"{every} WHERE v.name = {p}{in_order}",
+            view=f"{every} WHERE v.view_id = {p}",
             latest_generation=f"SELECT MAX(generation) AS g FROM journeys_views WHERE name = {p}",
             insert_view=f"INSERT INTO journeys_views ({_VIEW_COLUMNS}) VALUES "
-            f"({','.join([p] * 10)})",
+            f"({','.join([p] * 9)})",
+            insert_tracking="INSERT INTO journeys_view_tracking (view_id, source, position) "
+            f"VALUES ({p},{p},0)",
+            # A source the generation has not read yet starts at 0 (a generation only).
+            start_tracking="INSERT INTO journeys_view_tracking (view_id, source, position) "
+            f"SELECT view_id, {p}, 0 FROM journeys_views WHERE view_id = {p} "
+            "ON CONFLICT (view_id, source) DO NOTHING",
             live_ids=f"SELECT view_id FROM journeys_views WHERE name = {p} AND state = 'live'",
             delete_live=f"DELETE FROM journeys_views WHERE name = {p} AND state = 'live'",
             make_live=f"UPDATE journeys_views SET state = 'live', updated_at = {p} "
             f"WHERE view_id = {p}",
             delete_docs=f"DELETE FROM journeys_view_docs WHERE view_id = {p}",
             delete_view=f"DELETE FROM journeys_views WHERE view_id = {p}",
+            delete_tracking=f"DELETE FROM journeys_view_tracking WHERE view_id = {p}",
             record_failure=f"UPDATE journeys_views SET failures = failures + 1, last_error = {p}, "
             f"retry_at = {p}, updated_at = {p} WHERE view_id = {p}",
-            move=f"UPDATE journeys_views SET position = {p}, updated_at = {p}, failures = 0, "
-            f"last_error = NULL, retry_at = NULL WHERE view_id = {p} AND position = {p}",
+            move=f"UPDATE journeys_view_tracking SET position = {p} "
+            f"WHERE view_id = {p} AND source = {p} AND position = {p}",
+            moved=f"UPDATE journeys_views SET updated_at = {p}, failures = 0, "
+            f"last_error = NULL, retry_at = NULL WHERE view_id = {p}",
+            tracking="SELECT source, position FROM journeys_view_tracking "
+            f"WHERE view_id = {p} ORDER BY source",
             last_seq="SELECT COALESCE(MAX(seq), 0) AS seq FROM journeys_view_docs "
             f"WHERE view_id = {p}",
             upsert_docs="INSERT INTO journeys_view_docs (view_id, key, tag, doc, seq) "
             f"VALUES ({p},{p},{p},{p},{p}) ON CONFLICT (view_id, key) DO UPDATE SET "
             "tag = excluded.tag, doc = excluded.doc",  # a key keeps its first seq
-            read="SELECT v.position AS position, d.doc AS doc FROM journeys_views v "
+            read=f"SELECT t.position AS position, d.doc AS doc {_VIEWS_AT} "
             f"LEFT JOIN journeys_view_docs d ON d.view_id = v.view_id AND d.key = {p} "
             f"WHERE v.name = {p} AND v.state = 'live'",
             read_tagged=tagged + " ORDER BY d.key",
@@ -150,7 +196,7 @@ class ViewMovedError(JourneysError):
 
 @dataclass(frozen=True)
 class ViewInfo:
-    """One generation of a view, as its tracking row says."""
+    """One generation of a view, as its row says; `position`: its `store` tracking row's."""
 
     view_id: str
     name: str
@@ -240,8 +286,8 @@ class ViewStore(ABC):
     def _select_docs(self, cur: Cursor, view_id: str, keys: Sequence[str]) -> None: ...
 
     @abstractmethod
-    def _add_seq(self, cur: Cursor) -> None:
-        """Add the `seq` column to a documents table made before it had one."""
+    def _columns(self, cur: Cursor, table: str) -> set[str]:
+        """The names of the columns of `table`, as it stands."""
 
     @abstractmethod
     def _announce(self, cur: Cursor, view_id: str, position: int) -> None:
@@ -261,8 +307,13 @@ class ViewStore(ABC):
         with self.transaction(write=True) as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
-            self._add_seq(cur)
+            # Looked up first: ALTER TABLE locks the table even when there is nothing to do.
+            if "seq" not in self._columns(cur, "journeys_view_docs"):
+                cur.execute("ALTER TABLE journeys_view_docs ADD COLUMN seq BIGINT")
             cur.execute(SEQ_INDEX)
+            if "position" in self._columns(cur, "journeys_views"):
+                for statement in MOVE_POSITIONS:
+                    cur.execute(statement)
 
     # -- tracking rows ------------------------------------------------------------------
 
@@ -294,8 +345,9 @@ class ViewStore(ABC):
             view_id = f"{name}.v{version}.g{generation}"
             cur.execute(
                 self.queries.insert_view,
-                (view_id, name, version, generation, state, 0, time.time(), 0, None, None),
+                (view_id, name, version, generation, state, time.time(), 0, None, None),
             )
+            cur.execute(self.queries.insert_tracking, (view_id, STORE))
         info = self.view(view_id)
         assert info is not None
         return info
@@ -319,6 +371,7 @@ class ViewStore(ABC):
         """Delete a generation and its documents (readers of other generations unaffected)."""
         with self.transaction(write=True) as cur:
             cur.execute(self.queries.delete_docs, (view_id,))
+            cur.execute(self.queries.delete_tracking, (view_id,))
             cur.execute(self.queries.delete_view, (view_id,))
 
     def record_failure(self, view_id: str, *, error: str, retry_at: float) -> None:
@@ -339,11 +392,17 @@ class ViewStore(ABC):
         return docs
 
     def commit(
-        self, view_id: str, *, expected: int, position: int, changed: Mapping[str, tuple[str, Doc]]
+        self,
+        view_id: str,
+        *,
+        expected: int,
+        position: int,
+        changed: Mapping[str, tuple[str, Doc]],
+        source: str = STORE,
     ) -> None:
-        """Write changed documents and move the view from `expected` to `position`, in one
-        transaction; ViewMovedError (and nothing written) if the view is no longer at
-        `expected`."""
+        """Write changed documents and move the view's tracking of `source` from `expected`
+        to `position`, in one transaction; ViewMovedError (and nothing written) if it is no
+        longer at `expected`. A source the view has not read before is at 0."""
         # Encoded before the transaction opens: a rebuild's window can hold the whole view,
         # and encoding it inside would keep the transaction idle for seconds (PostgreSQL ends
         # such sessions: eventsourcing sets idle_in_transaction_session_timeout) and hold
@@ -351,9 +410,12 @@ class ViewStore(ABC):
         rows = [(view_id, key, tag, encode(doc)) for key, (tag, doc) in changed.items()]
         q = self.queries
         with self.transaction(write=True) as cur:
-            cur.execute(q.move, (position, time.time(), view_id, expected))
+            if source != STORE:
+                cur.execute(q.start_tracking, (source, view_id))
+            cur.execute(q.move, (position, view_id, source, expected))
             if cur.rowcount != 1:
                 raise ViewMovedError(f"view {view_id} moved from position {expected}")
+            cur.execute(q.moved, (time.time(), view_id))
             if rows:
                 # Safe from races: the position's compare-and-set above serialises commits.
                 cur.execute(q.last_seq, (view_id,))
@@ -363,6 +425,12 @@ class ViewStore(ABC):
                 )
             self._announce(cur, view_id, position)
         self._wake()
+
+    def tracking(self, view_id: str) -> dict[str, int]:
+        """How far the generation has read each of its sources (STORE, ...)."""
+        with self.transaction(write=False) as cur:
+            cur.execute(self.queries.tracking, (view_id,))
+            return {row["source"]: int(row["position"]) for row in cur.fetchall()}
 
     # -- reads of the live generation -----------------------------------------------------
 

@@ -1,6 +1,8 @@
 """The view store's paged read, on SQLite and on PostgreSQL: documents in the order their
 keys were first stored, filtered by tag and by a predicate, page after page, with a document
-changed later keeping its place; and a documents table made before `seq` existed gains it."""
+changed later keeping its place; a documents table made before `seq` existed gains it; and
+a view's position is tracked per source, a database that kept it beside the view moving it
+there when opened."""
 
 from __future__ import annotations
 
@@ -9,11 +11,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
-from infra.views.store import ViewStore
+from infra.views.store import ViewMovedError, ViewStore
+
+# journeys_views as it was made while a view's position was one of its columns.
+OLD_VIEWS = (
+    "CREATE TABLE journeys_views (view_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "version INTEGER NOT NULL, generation INTEGER NOT NULL, state TEXT NOT NULL, "
+    "position BIGINT NOT NULL, updated_at DOUBLE PRECISION NOT NULL, "
+    "failures INTEGER NOT NULL DEFAULT 0, last_error TEXT, retry_at DOUBLE PRECISION)"
+)
+OLD_ROW = (
+    "INSERT INTO journeys_views VALUES ('pages.v1.g1', 'pages', 1, 1, 'live', 7, 0, 0, NULL, NULL)"
+)
 
 
 def doc(key: str, colour: str) -> dict[str, Any]:
@@ -74,6 +88,43 @@ class ViewPagesContract:
         )
         assert self.keys(exact) == ["b", "f", "e"]
 
+    def test_a_view_tracks_each_source_apart_with_compare_and_set(self, views: ViewStore) -> None:
+        info = views.create("pages", 1, state="live")
+        views.commit(info.view_id, expected=0, position=4, changed={})
+        views.commit(info.view_id, expected=0, position=2, changed={}, source="topic:1")
+
+        with pytest.raises(ViewMovedError):
+            views.commit(info.view_id, expected=0, position=9, changed={}, source="topic:1")
+        with pytest.raises(ViewMovedError):
+            views.commit(
+                info.view_id, expected=0, position=9, changed={"a": ("n", doc("a", "red"))}
+            )
+
+        assert views.tracking(info.view_id) == {"store": 4, "topic:1": 2}
+        assert views.read("pages", "a") == (4, None)
+        views.drop(info.view_id)
+        assert views.tracking(info.view_id) == {}
+
+    def old_database_opens_at_its_position(self, settings: Settings) -> None:
+        """A view of an old-shape database (made by the caller) is read, and moves on,
+        from the position it had."""
+        journeys = bootstrap(settings)
+        try:
+            views = journeys.views
+            live = views.live("pages")
+            assert live is not None
+            assert live.position == 7
+            assert views.tracking("pages.v1.g1") == {"store": 7}
+            views.commit("pages.v1.g1", expected=7, position=8, changed={"a": ("n", doc("a", "x"))})
+            assert views.read("pages", "a") == (8, doc("a", "x"))
+        finally:
+            journeys.close()
+        again = bootstrap(settings)  # opening it again moves nothing twice
+        try:
+            assert again.views.tracking("pages.v1.g1") == {"store": 8}
+        finally:
+            again.close()
+
     def test_an_empty_view_answers_its_position(self, views: ViewStore) -> None:
         info = views.create("pages", 1, state="live")
         views.commit(info.view_id, expected=0, position=5, changed={})
@@ -105,9 +156,27 @@ class TestWithSQLite(ViewPagesContract):
 
         assert self.keys(page) == ["c", "a"]
 
+    def test_a_database_with_positions_beside_its_views_keeps_them(self, tmp_path: Path) -> None:
+        path = tmp_path / "old.sqlite"
+        with sqlite3.connect(path) as old:
+            old.execute(OLD_VIEWS)
+            old.execute(OLD_ROW)
+        old.close()
+        self.old_database_opens_at_its_position(
+            Settings(sqlite_path=path, database_url=None, mode="development")
+        )
+
 
 @pytest.mark.postgres
 class TestWithPostgreSQL(ViewPagesContract):
     @pytest.fixture
     def settings(self, postgres_url: str) -> Settings:
         return Settings(database_url=postgres_url, mode="development")
+
+    def test_a_database_with_positions_beside_its_views_keeps_them(self, postgres_url: str) -> None:
+        with psycopg.connect(postgres_url, autocommit=True) as old:
+            old.execute(OLD_VIEWS)
+            old.execute(OLD_ROW)
+        self.old_database_opens_at_its_position(
+            Settings(database_url=postgres_url, mode="development")
+        )
