@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.application import NewAction, NewOutcome
+from domain.commands import NewAction, NewOutcome
 from tests.support.journey import START, Journey
 
 
