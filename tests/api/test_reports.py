@@ -1,6 +1,6 @@
-"""The dataset report and the re-referral analysis, over families recorded through HTTP:
-re-referrals at exactly 365 and 366 days, an open episode at the cohort's end, and a
-correction of a closure date that changes the figures."""
+"""The dataset report over families recorded through HTTP, on SQLite and PostgreSQL:
+re-referrals at exactly 365 and 366 days, an open episode at the cohort's end, a whole
+journey's figures, a retracted closure and a correction of a closure date that change them."""
 
 from __future__ import annotations
 
@@ -8,10 +8,20 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import REGISTRATION, Auth
-from tests.api.journey import Walk
+from infra.settings import Settings
+from tests.api.conftest import REGISTRATION, Auth, sqlite_settings
+from tests.api.journey import Walk, walk_a_journey
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Any) -> Settings:
+    """Every test here on both databases: the aggregates are SQL written for each."""
+    if request.param == "sqlite":
+        return sqlite_settings(tmp_path)
+    return Settings(database_url=request.getfixturevalue("postgres_url"), mode="development")
 
 
 def family(client: TestClient, auth: Auth, area: str = "chatham") -> Walk:
@@ -102,3 +112,62 @@ def test_a_corrected_closure_date_changes_the_re_referral_figures(
         role="qa_officer",
     )
     assert dataset(client, auth, walk)["re_referrals_closure"] == 1
+
+
+def test_a_whole_journey_counts_once_in_each_measure(client: TestClient, auth: Auth) -> None:
+    walk = walk_a_journey(client, auth)
+    report = dataset(
+        client, auth, walk, area="strood", **{"from": "2025-01-01", "to": "2025-12-31"}
+    )
+    assert {k: v for k, v in report.items() if k not in {"area", "from", "to", "position"}} == {
+        "requests_for_support": 1,
+        "assessments_completed": 1,
+        "families_with_plan": 1,
+        "children_with_plan": 1,  # the household's children now (the baby left)
+        "episodes_with_plan": 1,
+        "plans_closed": 1,
+        "closed_with_outcomes_met": 0,  # closed as a step-up
+        "escalated_to_statutory_services": 1,
+        "stepped_down": 1,
+        "re_referrals_cin": 0,
+        "re_referrals_closure": 0,  # a step-down is not a request for support
+    }
+    before = dataset(client, auth, walk, area="strood", to="2024-12-31")
+    assert before["requests_for_support"] == before["assessments_completed"] == 0
+    assert dataset(client, auth, walk, area="chatham")["requests_for_support"] == 0
+
+
+def test_a_closure_cannot_be_retracted_so_the_figures_stand(client: TestClient, auth: Auth) -> None:
+    """The domain refuses to retract a closure (it is corrected, or followed by what happened
+    next): the refused retraction must leave the re-referral figures as they were."""
+    walk = family(client, auth)
+    request(walk, "2024-01-05T10:00:00Z")
+    closure = close(walk, "2024-01-20T10:00:00Z")
+    request(walk, "2024-06-01T10:00:00Z")
+    before = dataset(client, auth, walk)
+    assert before["re_referrals_closure"] == before["re_referrals_cin"] == 1
+    refused = client.post(
+        f"/families/{walk.family_id}/retractions",
+        json={
+            "occurred_at": "2024-06-02T10:00:00Z",
+            "target_entry_id": closure["entry_id"],
+            "reason": "recorded_in_error",
+        },
+        headers=auth("qa_officer"),
+    )
+    assert refused.status_code == 409, refused.text
+    assert dataset(client, auth, walk) == before
+
+
+def test_bad_periods_and_areas_are_named_and_researchers_are_refused(
+    client: TestClient, auth: Auth
+) -> None:
+    headers = auth("qa_officer")
+    backwards = client.get("/reports/dataset?from=2025-02-01&to=2025-01-01", headers=headers)
+    assert backwards.status_code == 422
+    assert "to" in backwards.text
+    nowhere = client.get("/reports/dataset?area=atlantis", headers=headers)
+    assert nowhere.status_code == 422
+    assert "area" in nowhere.text
+    refused = client.get("/reports/dataset", headers=auth("researcher"))
+    assert refused.status_code == 403
