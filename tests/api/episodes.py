@@ -43,3 +43,11 @@ def close(walk: Walk, at: str, reason: str = "no_further_action") -> dict[str, A
         "/closures", {"occurred_at": at, "reason": reason, "outcome_statuses": []},
         event="EpisodeClosed", ids=("episode_id",),
     )  # fmt: skip
+
+
+def read(client: TestClient, auth: Auth, walk: Walk, path: str, role: str, **query: str) -> Any:
+    """A report's JSON answer once its view has reached the walk's last entry."""
+    params = {**query, "min_position": str(walk.positions[-1])}
+    response = client.get(path, params=params, headers=auth(role))
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from infra.bootstrap import Journeys
 from tests.api.conftest import Auth
-from tests.api.episodes import close, family, request, settings  # noqa: F401 (a fixture)
+from tests.api.episodes import close, family, read, request, settings  # noqa: F401 (a fixture)
 from tests.api.journey import Walk
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # the time of the answers: what has been observed
@@ -42,10 +42,8 @@ def cohort(client: TestClient, auth: Auth, journeys: Journeys) -> Walk:
 
 
 def analysis(client: TestClient, auth: Auth, walk: Walk, **query: str) -> dict[str, Any]:
-    params = {**query, "min_position": str(walk.positions[-1])}
-    response = client.get("/research/re-referrals", params=params, headers=auth("researcher"))
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
+    path = "/research/re-referrals"
+    answer: dict[str, Any] = read(client, auth, walk, path, "researcher", **query)
     return answer
 
 

@@ -12,15 +12,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Auth
-from tests.api.episodes import close, family, request, settings  # noqa: F401 (a fixture)
+from tests.api.episodes import close, family, read, request, settings  # noqa: F401 (a fixture)
 from tests.api.journey import Walk, walk_a_journey
 
 
 def dataset(client: TestClient, auth: Auth, walk: Walk, **query: str) -> dict[str, Any]:
-    params = {**query, "min_position": str(walk.positions[-1])}
-    response = client.get("/reports/dataset", params=params, headers=auth("qa_officer"))
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
+    answer: dict[str, Any] = read(client, auth, walk, "/reports/dataset", "qa_officer", **query)
     return answer
 
 
