@@ -22,6 +22,7 @@ from infra.views.projection_runner import ProjectionRunner
 from infra.views.sqlite import SQLiteViewStore
 from infra.views.store import ViewStore
 from projections.catalogue import all_projections
+from projections.rows import row_tables
 
 
 @dataclass
@@ -122,12 +123,13 @@ def bootstrap(
         issuer=settings.jwt_issuer,
         minutes=settings.token_minutes,
     )
+    projections = all_projections()
     views = view_store(settings, app)
-    views.setup()  # like the event store's own tables: created when first opened
+    views.setup(row_tables(projections))  # like the event store's tables: made when first opened
     runner = ProjectionRunner(
         app,
         views,
-        all_projections(),
+        projections,
         batch_size=settings.projection_batch_size,
         rebuild_window=settings.rebuild_window,
     )

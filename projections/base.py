@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
 from domain.family import Family
+
+if TYPE_CHECKING:
+    from projections.rows import RowTable
 
 Doc = dict[str, Any]
 Event = DomainEventProtocol[UUID]
@@ -48,6 +51,8 @@ class Projection(ABC):
 
     name: ClassVar[str]
     version: ClassVar[int]
+    # Typed rows the store keeps beside the documents, for SQL aggregates (projections.rows).
+    table: ClassVar[RowTable | None] = None
 
     def wants(self, topic: str) -> bool:
         """Whether events of this topic concern the view; the engine decodes only those."""
@@ -85,6 +90,15 @@ class MemoryDocuments:
     def put(self, key: str, doc: Doc, *, tag: str = "") -> None:
         self.docs[key] = doc
         self.changed[key] = (tag, doc)
+
+
+def carry(projection: Projection, event: Event, doc: Doc, field: str, key: str) -> None:
+    """Apply the event to another view's document kept inside this one, under `field` (a
+    family's journey inside its directory entry, say), if that view wants the event."""
+    inner = MemoryDocuments({key: doc[field]} if field in doc else {})
+    if projection.wants(get_topic(type(event))):
+        projection.apply(event, inner)
+    doc[field] = inner.docs[key]
 
 
 def replay(projection: Projection, events: Iterable[Event]) -> MemoryDocuments:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.caseload import CaseloadProjection
+from projections.episode_facts import EpisodeFactsProjection
 from projections.families import FamilyDirectory
 from projections.journey import JourneyProjection
 from projections.sharing import SharingProjection
@@ -17,4 +18,5 @@ def all_projections() -> list[Projection]:
         JourneyProjection(),
         SharingProjection(),
         CaseloadProjection(),
+        EpisodeFactsProjection(),
     ]

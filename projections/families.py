@@ -16,7 +16,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from domain.family import Family
-from projections.base import FAMILY_TOPICS, Doc, Documents, Event, MemoryDocuments, Projection
+from projections.base import FAMILY_TOPICS, Doc, Documents, Event, Projection, carry
 from projections.journey import JourneyProjection, current_step, in_occurred_order, utc_text, walk
 
 # Entries about the record rather than the family: not the family's latest activity.
@@ -56,10 +56,7 @@ class FamilyDirectory(Projection):
         else:
             doc = self.existing(event, docs)
         self.track(event, doc)
-        journey = MemoryDocuments({key: doc["journey"]} if "journey" in doc else {})
-        if self.journey.wants(get_topic(type(event))):
-            self.journey.apply(event, journey)
-        doc["journey"] = journey.docs[key]
+        carry(self.journey, event, doc, "journey", key)
         doc.update(summary(doc))
         docs.put(key, doc, tag=doc["area"])
 

@@ -7,6 +7,9 @@ need in force; grey arrows are the moves from stage to stage; step-ups are red t
 step-downs green ones and declined escalations orange crosses; the level of need is written
 where an assessment (or social care's acceptance) set it; episodes are shaded bands.
 
+Time to re-referral is a step line per definition (projections.re_referrals), its 95% band
+shaded.
+
 A cohort's picture is an arc diagram: the stages in a row, an arc for each pair of stages
 that followed one another (forward moves above, moves back below), as thick as the number
 of transitions, labelled with it and with the median days it took.
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -37,6 +40,7 @@ from matplotlib.transforms import blended_transform_factory
 from domain.codes import CodeLists
 from projections.journey import OPENINGS, STAGE_LABELS, STAGES, JourneyAnswers, Step
 from projections.pathways import Pathways
+from projections.re_referrals import Curve
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -354,5 +358,50 @@ def pathways_svg(found: Pathways, *, title: str) -> bytes:
             loc="left",
             color="#404040",
             wrap=True,
+        )
+        return _svg(figure, title)
+
+
+CURVE_COLOURS = {"cin": "#2b8cbe", "closure": "#e6550d"}
+
+
+def re_referral_svg(curves: Mapping[str, Curve], *, labels: Mapping[str, str], title: str) -> bytes:
+    """Time to re-referral: each definition's Kaplan-Meier curve (the share not yet
+    re-referred) as a step line with its 95% band shaded; a withheld curve is named as such."""
+    with _figure(9, 5) as figure:
+        figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.12)
+        ax = figure.add_subplot()
+        for definition, curve in curves.items():
+            colour = CURVE_COLOURS.get(definition, "#404040")
+            if curve.suppressed or not curve.points:
+                ax.plot([], [], color=colour, label=f"{labels[definition]}: withheld (under 5)")
+                continue
+            days = [p.day for p in curve.points]
+            ax.step(
+                days,
+                [p.not_re_referred for p in curve.points],
+                where="post",
+                color=colour,
+                label=f"{labels[definition]} ({curve.index_events} index events)",
+            )
+            ax.fill_between(
+                days,
+                [p.lower for p in curve.points],
+                [p.upper for p in curve.points],
+                step="post",
+                color=colour,
+                alpha=0.2,
+            )
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(left=0)
+        ax.set_xlabel("days after the index event")
+        ax.set_ylabel("share not re-referred")
+        ax.legend(loc="lower left", fontsize=7)
+        figure.suptitle(title, fontsize=12, x=0.01, ha="left")
+        ax.set_title(
+            "Kaplan-Meier estimate, 95% band (exponential Greenwood); open episodes censored",
+            fontsize=8,
+            loc="left",
+            color="#404040",
         )
         return _svg(figure, title)

@@ -31,6 +31,8 @@ class Action(StrEnum):
     READ_SHARED_VIEW = "reading what an agency may see of a family"
     PREVIEW_SHARED_VIEW = "previewing what another agency may see of a family"
     VERIFY_INTEGRITY = "checking that a family's record was not altered"
+    READ_DATASET = "reading the early help dataset report"
+    RESEARCH_RE_REFERRALS = "analysing re-referrals"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -62,6 +64,10 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.PREVIEW_SHARED_VIEW: ("qa_officer",),
     # Says whether the stored record is intact, and names entries by id only.
     Action.VERIFY_INTEGRITY: ("qa_officer", "admin"),
+    # Counts over a period and area, no family named (not suppressed: not for researchers).
+    Action.READ_DATASET: ("qa_officer", "panel_member"),
+    # Rates and curves with counts under 5 suppressed (projections.re_referrals).
+    Action.RESEARCH_RE_REFERRALS: ("researcher", "qa_officer"),
 }
 
 

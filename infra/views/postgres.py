@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from infra.views import tables
 from infra.views.store import VIEWS_CHANNEL, Cursor, DbApiCursor, Queries, ViewStore
 
 
@@ -17,6 +18,7 @@ class PostgresViewStore(ViewStore):
     any process, wakes read-your-writes waiters at once) and the event store's (new events
     wake the projection runner at once, instead of it polling)."""
 
+    dialect = tables.POSTGRES
     queries = Queries.marked("%s")
 
     def __init__(self, datastore: Any, *, events_channel: str) -> None:

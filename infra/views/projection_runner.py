@@ -32,6 +32,7 @@ from eventsourcing.persistence import Notification
 from domain.application import JourneysApplication
 from infra.views.store import ViewInfo, ViewMovedError, ViewStore
 from projections.base import Doc, Event, MemoryDocuments, Projection
+from projections.rows import row_tables
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class ProjectionRunner:
     def ensure_views(self) -> None:
         """Create each projection's view if it has none; start building a new version beside
         the live one when the projection's version changed."""
-        self.store.setup()
+        self.store.setup(row_tables(self.projections.values()))
         for projection in self.projections.values():
             views = self.store.views(projection.name)
             live = next((v for v in views if v.state == "live"), None)
@@ -268,7 +269,7 @@ class ProjectionRunner:
         once per window, instead of once per batch: a family's timeline grows with every
         entry, and rewriting it at every batch made a rebuild quadratic in its length."""
         chosen = list(self.projections) if names is None else list(names)
-        self.store.setup()
+        self.store.setup(row_tables(self.projections.values()))
         building: dict[str, ViewInfo] = {}
         for name in chosen:
             for old in self.store.views(name):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from infra.views import tables
 from infra.views.store import Cursor, DbApiCursor, Queries, ViewStore
 
 
@@ -17,6 +18,7 @@ class SQLiteViewStore(ViewStore):
     """Views in the event store's SQLite file: one connection per thread, WAL mode, and
     BEGIN IMMEDIATE for writes so a writer waits for the lock instead of failing."""
 
+    dialect = tables.SQLITE
     queries = Queries.marked("?")
 
     def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:

@@ -42,7 +42,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from domain.errors import JourneysError
+from infra.views import tables
 from projections.base import Doc
+from projections.rows import RowTable
 
 VIEWS_CHANNEL = "journeys_views"
 # The event store's notification log: the source every view reads today.
@@ -270,9 +272,11 @@ class ViewStore(ABC):
     """Documents and tracking rows of every view. Thread-safe; one per process."""
 
     queries: ClassVar[Queries]
+    dialect: ClassVar[tables.Dialect]
 
     def __init__(self) -> None:
         self._advanced = threading.Condition()
+        self.tables: dict[str, RowTable] = {}  # view name -> its typed rows (tables.py)
 
     # -- connections, per database ------------------------------------------------------
 
@@ -303,7 +307,9 @@ class ViewStore(ABC):
 
     # -- schema -------------------------------------------------------------------------
 
-    def setup(self) -> None:
+    def setup(self, row_tables: Mapping[str, RowTable] | None = None) -> None:
+        """Make the tables if they are not there, and the row tables of these views."""
+        self.tables.update(row_tables or {})
         with self.transaction(write=True) as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
@@ -313,6 +319,9 @@ class ViewStore(ABC):
             cur.execute(SEQ_INDEX)
             if "position" in self._columns(cur, "journeys_views"):
                 for statement in MOVE_POSITIONS:
+                    cur.execute(statement)
+            for table in self.tables.values():
+                for statement in tables.schema(table, self.dialect):
                     cur.execute(statement)
 
     # -- tracking rows ------------------------------------------------------------------
@@ -369,7 +378,10 @@ class ViewStore(ABC):
 
     def drop(self, view_id: str) -> None:
         """Delete a generation and its documents (readers of other generations unaffected)."""
+        table = self.tables.get(tables.view_name(view_id))
         with self.transaction(write=True) as cur:
+            if table is not None:
+                cur.execute(tables.drop_statement(table, self.dialect), (view_id,))
             cur.execute(self.queries.delete_docs, (view_id,))
             cur.execute(self.queries.delete_tracking, (view_id,))
             cur.execute(self.queries.delete_view, (view_id,))
@@ -408,6 +420,8 @@ class ViewStore(ABC):
         # such sessions: eventsourcing sets idle_in_transaction_session_timeout) and hold
         # SQLite's write lock against every command meanwhile.
         rows = [(view_id, key, tag, encode(doc)) for key, (tag, doc) in changed.items()]
+        table = self.tables.get(tables.view_name(view_id))
+        typed = tables.changes(table, self.dialect, view_id, changed) if table else None
         q = self.queries
         with self.transaction(write=True) as cur:
             if source != STORE:
@@ -423,6 +437,10 @@ class ViewStore(ABC):
                 cur.executemany(
                     q.upsert_docs, [(*row, last + n) for n, row in enumerate(rows, start=1)]
                 )
+            if typed is not None and typed.keys:
+                cur.executemany(typed.delete, typed.keys)
+                if typed.rows:
+                    cur.executemany(typed.insert, typed.rows)
             self._announce(cur, view_id, position)
         self._wake()
 

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.http.deps import JourneysDep, ReadAfter, ReadAfterDep, require_roles
+from api.http.periods import check_period
 from api.http.permissions import ALLOWED, Action
 from api.http.responses import READS
 from api.http.schemas.journey import PathwaysPublic
-from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from projections.journey_picture import pathways_svg
@@ -59,10 +59,7 @@ async def cohort_asked(
     journeys: JourneysDep, area: Area = None, start: From = None, end: To = None
 ) -> Cohort:
     """The cohort of the query; 422 naming `area` or `to` if it is not a valid one."""
-    if area is not None:
-        journeys.app.codes.require("area", area, field="area")
-    if start is not None and end is not None and start > end:
-        raise InvalidValueError("to", "`to` must be on or after `from`")
+    check_period(journeys, area, start, end)
     return Cohort(area, start, end)
 
 
