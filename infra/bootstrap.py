@@ -11,9 +11,15 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from domain.application import JourneysApplication
-from infra.audit.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
-from infra.privacy.blind_index import BlindIndex, Hasher, PostgresBlindIndex, SQLiteBlindIndex
-from infra.privacy.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
+from infra.audit.access_log import AccessLog
+from infra.audit.access_log_postgres import PostgresAccessLog
+from infra.audit.access_log_sqlite import SQLiteAccessLog
+from infra.privacy.blind_index import BlindIndex, Hasher
+from infra.privacy.blind_index_postgres import PostgresBlindIndex
+from infra.privacy.blind_index_sqlite import SQLiteBlindIndex
+from infra.privacy.keys import DataKeys, KeyTable, sweep
+from infra.privacy.keys_postgres import PostgresKeyTable
+from infra.privacy.keys_sqlite import SQLiteKeyTable
 from infra.privacy.pseudonyms import Pseudonyms
 from infra.settings import Settings, ensure_sqlite_folder, master_key_bytes
 from infra.tokens import Tokens

@@ -242,7 +242,7 @@ class AccessLog(ABC):
         )
 
 
-def _tables(*, id_type: str, family_type: str, at_type: str) -> tuple[str, ...]:
+def tables_for(*, id_type: str, family_type: str, at_type: str) -> tuple[str, ...]:
     """The log and its amendments, in the types of one database, with their indexes: by
     family, by user, and by time (the filters a QA officer uses most), each in id order."""
     return (
@@ -269,86 +269,3 @@ def _tables(*, id_type: str, family_type: str, at_type: str) -> tuple[str, ...]:
 
 
 TABLES = ("journeys_access_log", "journeys_access_outcome")  # both append-only
-
-
-def _sqlite_triggers(table: str) -> tuple[str, ...]:
-    return (
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update
-            BEFORE UPDATE ON {table}
-            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: UPDATE is refused'); END""",
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete
-            BEFORE DELETE ON {table}
-            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: DELETE is refused'); END""",
-        # INSERT OR REPLACE deletes the row it collides with without firing DELETE triggers
-        # (unless recursive_triggers is on), so a collision is refused before it happens.
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_replace
-            BEFORE INSERT ON {table}
-            WHEN EXISTS (SELECT 1 FROM {table} WHERE {_KEYS[table]} = NEW.{_KEYS[table]})
-            BEGIN SELECT RAISE(ABORT, '{REFUSED_MESSAGE}: REPLACE is refused'); END""",
-    )
-
-
-_KEYS = {"journeys_access_log": "id", "journeys_access_outcome": "access_id"}
-
-
-def _postgres_triggers(table: str) -> str:
-    return f"""DO $$ BEGIN
-            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_change'
-                           AND tgrelid = '{table}'::regclass) THEN
-                CREATE TRIGGER {table}_no_change
-                    BEFORE UPDATE OR DELETE ON {table}
-                    FOR EACH ROW EXECUTE FUNCTION journeys_access_log_refuse();
-            END IF;
-            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_truncate'
-                           AND tgrelid = '{table}'::regclass) THEN
-                CREATE TRIGGER {table}_no_truncate
-                    BEFORE TRUNCATE ON {table}
-                    FOR EACH STATEMENT EXECUTE FUNCTION journeys_access_log_refuse();
-            END IF;
-        END $$"""
-
-
-class SQLiteAccessLog(AccessLog):
-    """In the SQLite file: times as fixed-width ISO 8601 text in UTC, which sorts as time."""
-
-    mark = "?"
-    schema = (
-        *_tables(id_type="INTEGER PRIMARY KEY AUTOINCREMENT", family_type="TEXT", at_type="TEXT"),
-        *(trigger for table in TABLES for trigger in _sqlite_triggers(table)),
-    )
-
-    def _time(self, at: datetime) -> str:
-        return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-    def _read_time(self, stored: Any) -> datetime:
-        return datetime.strptime(str(stored), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-class PostgresAccessLog(AccessLog):
-    """In the PostgreSQL database: one trigger function refuses UPDATE, DELETE and TRUNCATE."""
-
-    mark = "%s"
-    schema = (
-        # Several processes may start at once; DDL is not safe to race, so they take turns.
-        "SELECT pg_advisory_xact_lock(hashtext('journeys_access_log'))",
-        *_tables(
-            id_type="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-            family_type="UUID",
-            at_type="TIMESTAMPTZ",
-        ),
-        f"""CREATE OR REPLACE FUNCTION journeys_access_log_refuse() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION USING
-                    MESSAGE = '{REFUSED_MESSAGE}: ' || TG_OP || ' is refused',
-                    ERRCODE = 'insufficient_privilege';
-            END $$""",
-        *(_postgres_triggers(table) for table in TABLES),
-    )
-
-    def _time(self, at: datetime) -> datetime:
-        return at.astimezone(UTC)
-
-    def _read_time(self, stored: Any) -> datetime:
-        moment: datetime = stored
-        return moment.astimezone(UTC)

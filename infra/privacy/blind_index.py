@@ -37,15 +37,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
 import threading
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -54,7 +52,7 @@ from eventsourcing.utils import get_topic
 from domain.application import JourneysApplication
 from domain.family import Family
 from domain.values import PersonalData
-from infra.privacy.keys import PurgeReport, secure_delete_connection
+from infra.privacy.keys import PurgeReport
 from projections.timeline import personal_parts
 
 Kind = Literal["family_name", "given_name", "date_of_birth"]
@@ -322,7 +320,7 @@ class BlindIndex(ABC):
             ]
 
 
-def _tables(*, blob: str, position: str) -> tuple[str, ...]:
+def tables_for(*, blob: str, position: str) -> tuple[str, ...]:
     return (
         f"""CREATE TABLE IF NOT EXISTS journeys_blind_index (
             family_id TEXT NOT NULL,
@@ -336,135 +334,3 @@ def _tables(*, blob: str, position: str) -> tuple[str, ...]:
             one INTEGER PRIMARY KEY CHECK (one = 1),
             position {position} NOT NULL)""",
     )
-
-
-class SQLiteBlindIndex(BlindIndex):
-    """In the event store's SQLite file, through one connection of its own that always has
-    `secure_delete` on, so that a deleted hash is overwritten with zeros."""
-
-    schema = (
-        *_tables(blob="BLOB", position="INTEGER"),
-        "INSERT INTO journeys_blind_index_position (one, position) VALUES (1, 0) "
-        "ON CONFLICT (one) DO NOTHING",
-    )
-    select_position = "SELECT position FROM journeys_blind_index_position"
-    lock_position = select_position  # BEGIN IMMEDIATE holds the database's write lock
-    update_position = "UPDATE journeys_blind_index_position SET position = ?"
-    insert_row = (
-        "INSERT INTO journeys_blind_index (family_id, member_id, kind, hash) "
-        "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
-        "(SELECT 1 FROM journeys_blind_index_erased WHERE family_id = ?) "
-        "ON CONFLICT (family_id, member_id, kind) DO UPDATE SET hash = excluded.hash"
-    )
-    insert_erased = (
-        "INSERT INTO journeys_blind_index_erased (family_id) VALUES (?) "
-        "ON CONFLICT (family_id) DO NOTHING"
-    )
-    delete_family = "DELETE FROM journeys_blind_index WHERE family_id = ?"
-    delete_all = "DELETE FROM journeys_blind_index"
-
-    def __init__(self, path: Path, hasher: Hasher, *, lock_timeout: float = 10.0) -> None:
-        super().__init__(hasher)
-        self._path = path
-        self._lock_timeout = lock_timeout
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = secure_delete_connection(self._path, timeout=self._lock_timeout)
-            conn.row_factory = sqlite3.Row
-            self._conn = conn
-        return self._conn
-
-    @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Any]:
-        with self._lock:
-            conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield conn.cursor()
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-
-    def _search_sql(self, count: int) -> str:
-        pairs = " OR ".join(["(kind = ? AND hash = ?)"] * count)
-        return (
-            f"SELECT family_id, member_id FROM journeys_blind_index WHERE {pairs} "
-            "GROUP BY family_id, member_id HAVING COUNT(*) = ? "
-            "ORDER BY family_id, member_id LIMIT ?"
-        )
-
-    def purge(self) -> PurgeReport:
-        # The rows were deleted with secure_delete on: the zeroed pages are in the WAL, and
-        # the key table's purge, which follows, checkpoints the WAL into the file.
-        return PurgeReport(done=["blind index rows deleted with secure_delete on"])
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-
-class PostgresBlindIndex(BlindIndex):
-    """In the event store's PostgreSQL database, through the store's connection pool."""
-
-    schema = (
-        # Several processes may start at once; DDL is not safe to race, so they take turns.
-        "SELECT pg_advisory_xact_lock(hashtext('journeys_blind_index'))",
-        *_tables(blob="BYTEA", position="BIGINT"),
-        "INSERT INTO journeys_blind_index_position (one, position) VALUES (1, 0) "
-        "ON CONFLICT (one) DO NOTHING",
-    )
-    select_position = "SELECT position FROM journeys_blind_index_position"
-    lock_position = "SELECT position FROM journeys_blind_index_position FOR UPDATE"
-    update_position = "UPDATE journeys_blind_index_position SET position = %s"
-    insert_row = (
-        "INSERT INTO journeys_blind_index (family_id, member_id, kind, hash) "
-        "SELECT %s, %s, %s, %s WHERE NOT EXISTS "
-        "(SELECT 1 FROM journeys_blind_index_erased WHERE family_id = %s) "
-        "ON CONFLICT (family_id, member_id, kind) DO UPDATE SET hash = excluded.hash"
-    )
-    insert_erased = (
-        "INSERT INTO journeys_blind_index_erased (family_id) VALUES (%s) "
-        "ON CONFLICT (family_id) DO NOTHING"
-    )
-    delete_family = "DELETE FROM journeys_blind_index WHERE family_id = %s"
-    delete_all = "DELETE FROM journeys_blind_index"
-
-    def __init__(self, datastore: Any, hasher: Hasher) -> None:
-        super().__init__(hasher)
-        self._datastore = datastore
-
-    @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Any]:
-        with self._datastore.transaction(commit=write) as cursor:
-            yield cursor
-
-    def _search_sql(self, count: int) -> str:
-        pairs = " OR ".join(["(kind = %s AND hash = %s)"] * count)
-        return (
-            f"SELECT family_id, member_id FROM journeys_blind_index WHERE {pairs} "
-            "GROUP BY family_id, member_id HAVING COUNT(*) = %s "
-            "ORDER BY family_id, member_id LIMIT %s"
-        )
-
-    def purge(self) -> PurgeReport:
-        import psycopg
-
-        report = PurgeReport()
-        with self._datastore.get_connection() as conn:  # autocommit: VACUUM needs it
-            try:
-                # A plain VACUUM may leave a deleted row's bytes in a page's free space.
-                conn.execute("VACUUM FULL journeys_blind_index")
-            except psycopg.errors.InsufficientPrivilege:
-                report.not_done.append("blind index rewritten: the database role may not")
-            else:
-                report.done.append("blind index rewritten (VACUUM FULL)")
-        return report
-
-    def close(self) -> None:
-        pass  # the store's pool is the store's to close

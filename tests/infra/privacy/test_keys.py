@@ -25,7 +25,8 @@ from domain.errors import RuleBrokenError
 from domain.family import Family
 from domain.values import PersonalData
 from infra.bootstrap import Journeys, bootstrap
-from infra.privacy.keys import DataKeys, KeyUnavailableError, SQLiteKeyTable, unwrap
+from infra.privacy.keys import DataKeys, KeyUnavailableError, unwrap
+from infra.privacy.keys_sqlite import SQLiteKeyTable
 from infra.settings import DEVELOPMENT_MASTER_KEY, Settings, master_key_bytes
 from tests.support.journey import ObservedApplication
 from tests.support.limits import cannot_run_here
