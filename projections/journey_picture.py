@@ -40,7 +40,7 @@ from matplotlib.transforms import blended_transform_factory
 from domain.codes import CodeLists
 from projections.journey import OPENINGS, STAGE_LABELS, STAGES, JourneyAnswers, Step
 from projections.pathways import Pathways
-from projections.re_referrals import Curve
+from projections.re_referrals import SUPPRESS_UNDER, Curve
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -349,11 +349,15 @@ def pathways_svg(found: Pathways, *, title: str) -> bytes:
         ax.set_aspect("equal")  # arcs are drawn in screen space: keep labels on their peaks
         ax.axis("off")
         figure.suptitle(title, fontsize=12, x=0.01, ha="left")
+        few = f"fewer than {SUPPRESS_UNDER}"
+        families = few if found.families is None else found.families
+        cycles = few if found.repeated_step_cycles is None else found.repeated_step_cycles
+        note = f" · arcs of fewer than {SUPPRESS_UNDER} transitions left out" * found.suppressed
         ax.set_title(
-            f"{found.families} families · each arc: transitions · median days · above: "
+            f"{families} families · each arc: transitions · median days · above: "
             "onwards; below: back round (re-referral, step-down, plan revised) · red: "
-            f"step-ups, green: step-downs · {found.repeated_step_cycles} families went round "
-            "the step-up/step-down loop more than once",
+            f"step-ups, green: step-downs · {cycles} families went round "
+            f"the step-up/step-down loop more than once{note}",
             fontsize=8,
             loc="left",
             color="#404040",

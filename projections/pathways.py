@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
 from statistics import median
@@ -22,6 +22,7 @@ import networkx as nx
 
 from projections.base import Doc
 from projections.journey import STAGES, Step, days_between, path_of, step_cycles
+from projections.re_referrals import SUPPRESS_UNDER, shown
 
 TOP_PATHS = 10
 
@@ -50,10 +51,11 @@ class Pathways:
     """The answers about one cohort. `repeated_step_cycles`: families that went round the
     step-up / step-down loop more than once (projections.journey.JourneyAnswers)."""
 
-    families: int
+    families: int | None
     paths: tuple[PathCount, ...]
     days_between_stages: tuple[StageGap, ...]
-    repeated_step_cycles: int
+    repeated_step_cycles: int | None
+    suppressed: bool = False
 
 
 def cohort_date(doc: Doc) -> date:
@@ -113,4 +115,28 @@ def pathways(
         paths=tuple(PathCount(stages, families) for stages, families in common),
         days_between_stages=tuple(gaps),
         repeated_step_cycles=sum(step_cycles(steps) > 1 for steps in cohort),
+    )
+
+
+def suppressed(found: Pathways, threshold: int = SUPPRESS_UNDER) -> Pathways:
+    """What a researcher sees of the pathways: a pathway taken by fewer than `threshold`
+    families, and a pair of stages with fewer transitions, left out; the cohort's size and
+    its repeated loops withheld (None) when they are 1 to threshold - 1."""
+    paths = tuple(p for p in found.paths if p.families >= threshold)
+    gaps = tuple(g for g in found.days_between_stages if g.transitions >= threshold)
+    families = shown(found.families or 0, threshold)
+    cycles = shown(found.repeated_step_cycles or 0, threshold)
+    hidden = (
+        len(paths) < len(found.paths)
+        or len(gaps) < len(found.days_between_stages)
+        or families is None
+        or cycles is None
+    )
+    return replace(
+        found,
+        families=families,
+        paths=paths,
+        days_between_stages=gaps,
+        repeated_step_cycles=cycles,
+        suppressed=hidden,
     )

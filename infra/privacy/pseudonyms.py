@@ -27,5 +27,13 @@ class Pseudonyms:
 
     def of(self, family_id: UUID) -> str:
         """The family's pseudonym: `p-` and 32 base32 characters."""
-        digest = hmac.new(self._key, b"family\x00" + family_id.bytes, hashlib.sha256).digest()
+        return self._hash(b"family", family_id.bytes)
+
+    def of_episode(self, episode_id: UUID) -> str:
+        """An episode's pseudonym, unlinkable to the family's without the secret."""
+        return self._hash(b"episode", episode_id.bytes)
+
+    def _hash(self, kind: bytes, value: bytes) -> str:
+        # The kind keeps a family's pseudonym and an episode's apart even for equal bytes.
+        digest = hmac.new(self._key, kind + b"\x00" + value, hashlib.sha256).digest()
         return PREFIX + base64.b32encode(digest[:DIGEST_BYTES]).decode().lower()

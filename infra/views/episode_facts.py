@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from infra.views.store import ViewStore
-from projections.episode_facts import EpisodeFactsProjection
+from projections.episode_facts import FLAGS, TIMES, EpisodeFactsProjection
+from projections.rows import Row
 
 TABLE = EpisodeFactsProjection.table
 NAME = EpisodeFactsProjection.name
@@ -97,11 +98,12 @@ class _Query:
         where = f"{self.rows()} AND {self.within(INDEX[definition][0])}"
         return where + " AND opened_by = 'request'" if definition == "cin" else where
 
-    def open_during(self) -> str:
-        """A plan agreed before the period ended, in an episode not closed before it began."""
-        parts = ["plan_agreed_at IS NOT NULL"]
+    def open_during(self, column: str = "plan_agreed_at") -> str:
+        """`column`'s time (by default a plan agreed) came before the period ended, in an
+        episode not closed before it began: with `requested_at`, the episode was open in it."""
+        parts = [f"{column} IS NOT NULL"]
         if self.period.end is not None:
-            parts.append(f"plan_agreed_at < {self.mark(self.period.end)}")
+            parts.append(f"{column} < {self.mark(self.period.end)}")
         if self.period.start is not None:
             parts.append(f"(closed_at IS NULL OR closed_at >= {self.mark(self.period.start)})")
         return " AND ".join(parts)
@@ -206,3 +208,27 @@ class EpisodeFactsReader:
             assert began is not None
             found.append((began, time(row["following"])))
         return found
+
+    def episodes(self, period: Period) -> tuple[int, list[Row]]:
+        """The view's position and the rows of every episode open at some time in the period,
+        in the order they opened: what a research extract is made from (ids are the real
+        ones; the extract gives them pseudonyms)."""
+        view_id, position = self._live()
+        q = _Query(self.store, view_id, period)
+        sql = (
+            f"SELECT {', '.join(TABLE.names)} FROM {TABLE.name} WHERE {q.rows()} "
+            f"AND {q.open_during('requested_at')} ORDER BY requested_at, episode_id"
+        )
+        time = self.store.dialect.time
+        rows: list[Row] = []
+        for found in self._rows(sql, q.params):
+            row: Row = {}
+            for name in TABLE.names:
+                value = found[name]
+                if name in TIMES:
+                    value = time(value)
+                elif name in FLAGS:
+                    value = bool(value)
+                row[name] = value
+            rows.append(row)
+        return position, rows

@@ -51,19 +51,10 @@ class FreshIds(dict[str, str]):
 def send(client: TestClient, route: tuple[str, str], headers: dict[str, str] | None = None) -> Any:
     method, template = route
     body, _ = ROUTES[route]
+    ids = ("family_id", "member_id", "consent_id", "assessment_id", "plan_id", "escalation_id")
+    # A research extract's shape is a name, not an id.
     path = template.format_map(
-        {
-            name: uuid4()
-            for name in (
-                "family_id",
-                "member_id",
-                "consent_id",
-                "assessment_id",
-                "plan_id",
-                "escalation_id",
-                "hold_id",
-            )
-        }
+        {**{name: uuid4() for name in (*ids, "hold_id")}, "shape": "episodes"}
     )
     return client.request(method, path, json=body, headers=headers or {}, params=QUERIES.get(route))
 

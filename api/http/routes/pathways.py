@@ -19,7 +19,7 @@ from api.http.schemas.journey import PathwaysPublic
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from projections.journey_picture import pathways_svg
-from projections.pathways import Pathways, pathways
+from projections.pathways import Pathways, pathways, suppressed
 
 router = APIRouter(tags=["pathways"])
 
@@ -35,6 +35,8 @@ From = Annotated[
 ]
 To = Annotated[date | None, Query(alias="to", description="... and on or before this day.")]
 
+# Who sees pathways only with small counts suppressed: those who see no family's record.
+SUPPRESSED_FOR = frozenset({"researcher"})
 COHORT_READS = {status: answer for status, answer in READS.items() if status != 404}
 SVG: dict[int | str, dict[str, Any]] = {
     **COHORT_READS,
@@ -67,13 +69,20 @@ CohortAsked = Annotated[Cohort, Depends(cohort_asked)]
 
 
 def find_pathways(
-    journeys: Journeys, cohort: Cohort, *, after: ReadAfter | None = None
+    journeys: Journeys,
+    cohort: Cohort,
+    *,
+    after: ReadAfter | None = None,
+    identity: Identity | None = None,
 ) -> tuple[int, Pathways]:
-    """The `journey` view's position and the pathways of the cohort."""
+    """The `journey` view's position and the pathways of the cohort; a researcher's with
+    small counts suppressed (projections.pathways.suppressed)."""
     if after is not None:
         after.wait(journeys, "journey")
     position, docs = journeys.views.read_tagged("journey", cohort.area)
     found = pathways((doc for _, doc in docs), start=cohort.start, end=cohort.end)
+    if identity is not None and identity.role in SUPPRESSED_FOR:
+        found = suppressed(found)
     return position, found
 
 
@@ -81,7 +90,7 @@ def find_pathways(
 def read_pathways(
     journeys: JourneysDep, identity: PathwayFinder, cohort: CohortAsked, after: ReadAfterDep
 ) -> PathwaysPublic:
-    position, found = find_pathways(journeys, cohort, after=after)
+    position, found = find_pathways(journeys, cohort, after=after, identity=identity)
     answers = {**asdict(found), "area": cohort.area, "from_": cohort.start, "to": cohort.end}
     return PathwaysPublic.model_validate({**answers, "position": position})
 
@@ -90,7 +99,7 @@ def read_pathways(
 def pathways_picture(
     journeys: JourneysDep, identity: PathwayFinder, cohort: CohortAsked, after: ReadAfterDep
 ) -> Response:
-    _, found = find_pathways(journeys, cohort, after=after)
+    _, found = find_pathways(journeys, cohort, after=after, identity=identity)
     where = journeys.app.codes.label("area", cohort.area) if cohort.area else "all areas"
     title = f"Pathways of families who joined {cohort.title}, {where}"
     return Response(pathways_svg(found, title=title), media_type="image/svg+xml")

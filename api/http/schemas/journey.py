@@ -103,9 +103,15 @@ class PathwaysPublic(BaseModel):
     from_: date | None = Field(serialization_alias="from")
     to: date | None
     position: int
-    families: int
+    families: int | None = Field(description="Withheld (null) for a researcher when 1 to 4.")
     paths: list[PathCountPublic] = Field(description="The ten most common, most common first.")
     days_between_stages: list[StageGapPublic]
-    repeated_step_cycles: int = Field(
-        description="Families that went round the step-up / step-down loop more than once."
+    repeated_step_cycles: int | None = Field(
+        description="Families that went round the step-up / step-down loop more than once "
+        "(withheld, null, for a researcher when 1 to 4)."
+    )
+    suppressed: bool = Field(
+        False,
+        description="For a researcher: pathways taken by fewer than 5 families and stage "
+        "pairs with fewer than 5 transitions are left out, and counts of 1 to 4 withheld.",
     )

@@ -68,3 +68,13 @@ class ReReferralsPublic(PeriodPublic):
     method: str
     suppression: str
     definitions: list[DefinitionPublic]
+
+
+class ExtractPublic(PeriodPublic):
+    """A research extract: every episode open at some time between `from` and `to`, one row
+    each, pseudonymised (projections.extract)."""
+
+    shape: str = Field(description="`episodes` or `ssd_early_help_episodes`.")
+    description: str
+    columns: list[str]
+    rows: list[dict[str, str | int | bool | None]]

@@ -258,7 +258,8 @@ def test_pathways_of_a_cohort_by_area_and_dates(client: TestClient, auth: Auth, 
     refer(client, auth, area="chatham", day="01-20")
     last = refer(client, auth, area="strood", day="04-01")
 
-    strood = get(client, auth, "/pathways", "researcher", area="strood", min_position=last).json()
+    # Exact counts for a QA officer (a researcher sees counts under 5 withheld: test_extracts).
+    strood = get(client, auth, "/pathways", "qa_officer", area="strood", min_position=last).json()
     january = get(client, auth, "/pathways", **{"from": "2025-01-01", "to": "2025-01-31"}).json()
 
     assert (strood["families"], strood["area"], strood["position"] >= last) == (2, "strood", True)

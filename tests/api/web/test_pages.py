@@ -394,7 +394,7 @@ def test_the_journey_panel_is_replayed_to_the_day_asked(site: Site) -> None:
 
 def test_stages_show_by_their_labels_on_the_family_and_pathways_pages(site: Site) -> None:
     family = journey_panel(site.get(site.family_page, "qa_officer").text)
-    cohort = shown_text(site.get("/web/pathways", "researcher", params={"area": "chatham"}).text)
+    cohort = shown_text(site.get("/web/pathways", "panel_member", params={"area": "chatham"}).text)
 
     for text in (family, cohort):
         assert "Lead practitioner assigned" in text
