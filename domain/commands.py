@@ -75,7 +75,9 @@ class Command:
     under which its first result is kept (a repeat with the key answers that result)."""
 
     actor: Actor = field(metadata=about("Who sends the command.", http=False))
-    occurred_at: datetime = field(metadata=about("When it happened in practice."))
+    occurred_at: datetime = field(
+        metadata=about("When it happened in practice: not in the future.")
+    )
     idempotency_key: str | None = field(
         default=None, metadata=about("A key naming this command once.", http=False)
     )
