@@ -27,9 +27,15 @@ CONTEXT = frozenset({"family_id", "actor", "occurred_at", "idempotency_key"})
 
 
 def about(description: str, **limits: Any) -> dict[str, Any]:
-    """A field's metadata: what it is, and its limits (`max_items`, `max_digits`, `http`:
-    False for a field the HTTP body does not carry, `fingerprint`: False for a field that
-    does not change what the command asks for)."""
+    """A field's metadata: what it is, and its limits (`max_items`, `min_items`,
+    `max_digits`; for text `max_length`, `pattern`, `strip`), `fingerprint`: False for a
+    field that does not change what the command asks for, and how a request body carries it
+    (api.http.schemas.derive): `http` False for a field the body does not carry (the
+    server, or the request's path, gives it), `personal` the PersonalData details the body
+    gives as fields of its own, `body_default` a default of the body only, `body_name` and
+    `choices` (text -> value) for a value the body gives as one of some words, `as_object`
+    for pairs the body gives as one JSON object, `items` ((name, metadata), ...) naming the
+    parts of a tuple the body gives as an object."""
     return {"description": description, **limits}
 
 
@@ -37,9 +43,11 @@ def about(description: str, **limits: Any) -> dict[str, Any]:
 class NewOutcome:
     """A plan outcome as given in a command: an existing outcome keeps its id."""
 
-    headline_outcome: str
-    target_date: date
-    outcome_id: UUID | None = None
+    headline_outcome: str = field(metadata=about("Code of `headline_outcome`."))
+    target_date: date = field(metadata=about("When the outcome should be reached."))
+    outcome_id: UUID | None = field(
+        default=None, metadata=about("Given when revising an existing outcome.")
+    )
 
 
 @dataclass(frozen=True)
@@ -47,12 +55,18 @@ class NewAction:
     """A plan action as given in a command: `outcome` is an outcome id, or the index of an
     outcome in the same command (for outcomes that get their id only now)."""
 
-    outcome: UUID | int
-    owner_agency: str
-    due_date: date
+    outcome: UUID | int = field(
+        metadata=about("The index of an outcome in this body, or the id of an existing outcome.")
+    )
+    owner_agency: str = field(metadata=about("Code of `agency`: who owns the action."))
+    due_date: date = field(metadata=about("When the action is due."))
 
 
-NOTES = about("Free-text notes about the entry (personal data).", http=False)
+NOTES = about("Free-text notes about the entry (personal data).", personal=("notes",))
+# A member's details, as a request body gives them (all optional, all personal data).
+DETAILS = ("given_name", "family_name", "date_of_birth", "address")
+RELATIONSHIP = about("Code of `relationship`: child, parent_carer, ...")
+SEND = about("Special educational needs or disabilities.", body_default=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +75,9 @@ class Command:
     under which its first result is kept (a repeat with the key answers that result)."""
 
     actor: Actor = field(metadata=about("Who sends the command.", http=False))
-    occurred_at: datetime = field(metadata=about("When it happened in practice."))
+    occurred_at: datetime = field(
+        metadata=about("When it happened in practice: not in the future.")
+    )
     idempotency_key: str | None = field(
         default=None, metadata=about("A key naming this command once.", http=False)
     )
@@ -114,16 +130,27 @@ class RegisterFamily(Command):
     NAME = "registration"
     area: str = field(metadata=about("Code of `area`."))
     members: tuple[tuple[str, bool, PersonalData], ...] = field(
-        metadata=about("The household's members.", min_items=1, max_items=50)
+        metadata=about(
+            "The household's members.",
+            min_items=1,
+            max_items=50,
+            items=(
+                ("relationship", RELATIONSHIP),
+                ("send", SEND),
+                ("personal", about("The member's details.", personal=DETAILS)),
+            ),
+        )
     )
 
 
 @dataclass(frozen=True, kw_only=True)
 class AddMember(FamilyCommand):
     NAME = "member addition"
-    relationship: str = field(metadata=about("Code of `relationship`: child, parent_carer, ..."))
-    send: bool = field(metadata=about("Special educational needs or disabilities."))
-    personal: PersonalData = field(metadata=about("The member's details.", http=False))
+    relationship: str = field(metadata=RELATIONSHIP)
+    send: bool = field(metadata=SEND)
+    personal: PersonalData = field(
+        metadata=about("The member's details and notes.", personal=(*DETAILS, "notes"))
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,7 +185,13 @@ class RequestSupport(FamilyCommand):
 @dataclass(frozen=True, kw_only=True)
 class DecideSupport(FamilyCommand):
     NAME = "support decision"
-    agreed: bool = field(metadata=about("Whether support was agreed (else declined)."))
+    agreed: bool = field(
+        metadata=about(
+            "Whether support was agreed (else declined).",
+            body_name="decision",
+            choices={"agreed": True, "declined": False},
+        )
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,7 +221,7 @@ class ShareInformation(FamilyCommand):
 @dataclass(frozen=True, kw_only=True)
 class AssignLeadPractitioner(FamilyCommand):
     NAME = "lead practitioner assignment"
-    practitioner_id: str = field(metadata=about("The practitioner's user id."))
+    practitioner_id: str = field(metadata=about("The practitioner's user id.", max_length=200))
     agency: str = field(metadata=about("Code of `agency`: the practitioner's agency."))
 
 
@@ -300,13 +333,14 @@ class CorrectEntry(FamilyCommand):
     target_entry_id: UUID = field(metadata=about("The entry corrected."))
     reason: str = field(metadata=about("Code of `correction_reason`."))
     changes: tuple[FieldChange, ...] = field(
-        default=(), metadata=about("Field name -> corrected value, as text.", max_items=20)
+        default=(),
+        metadata=about("Field name -> corrected value, as text.", max_items=20, as_object=True),
     )
     member_id: UUID | None = field(
         default=None, metadata=about("Whose personal details are corrected.")
     )
     personal: PersonalData | None = field(
-        default=None, metadata=about("Corrected personal details.", http=False)
+        default=None, metadata=about("Corrected personal details.", personal=(*DETAILS, "notes"))
     )
 
 
@@ -355,7 +389,10 @@ class PlaceLegalHold(ServerTimed):
     reference: str = field(
         metadata=about(
             "The instruction's reference (letters, digits, spaces and . _ / : # ( ) -), "
-            "e.g. IICSA-2015/041. Not personal data: no names."
+            "e.g. IICSA-2015/041. Not personal data: no names.",
+            max_length=100,
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/:#()-]*$",
+            strip=True,
         )
     )
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
@@ -17,7 +17,6 @@ from api.http.access import AccessRecorder, AccessRecording
 from api.http.cursors import MAX_POSITION
 from api.http.errors import ForbiddenError, NotAuthenticatedError
 from api.http.permissions import ALLOWED, Action
-from api.http.schemas.common import EntryCreate
 from domain.access import PRACTITIONERS, Caseload, Decision, Route, Sees, decide
 from domain.application import JourneysApplication
 from domain.errors import InvalidValueError, NotFoundError
@@ -102,14 +101,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-class Entry(TypedDict):
-    """What every command of the application service takes besides its own fields."""
-
-    actor: Actor
-    occurred_at: datetime
-    idempotency_key: str | None
-
-
 @dataclass(frozen=True)
 class Sender:
     """Who sends a command (as the actor recorded on the entry), to which application, and
@@ -118,11 +109,6 @@ class Sender:
     app: JourneysApplication
     actor: Actor
     idempotency_key: str | None
-
-    def entry(self, body: EntryCreate) -> Entry:
-        return Entry(
-            actor=self.actor, occurred_at=body.occurred_at, idempotency_key=self.idempotency_key
-        )
 
 
 class SenderAllowedTo:

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
-from api.http.schemas.commands import ClosureCreate
+from api.http.sending import body_of
 from domain.commands import CloseEpisode
 
 router = APIRouter(prefix="/families/{family_id}", tags=["episodes"])
 
 
 @router.post("/closures", **COMMAND)
-def close_episode(family_id: UUID, body: ClosureCreate, sender: Recording) -> JSONResponse:
-    result = sender.app.handle(
-        CloseEpisode(
-            family_id=family_id,
-            **sender.entry(body),
-            reason=body.reason,
-            outcome_statuses=body.status_values(),
-            personal=body.personal_data(),
-        )
-    )
-    return created(result)
+def close_episode(
+    command: Annotated[CloseEpisode, body_of(CloseEpisode, Recording)], sender: Recording
+) -> JSONResponse:
+    return created(sender.app.handle(command))

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from api.http.cursors import AfterQuery, decode, next_cursor
 from api.http.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering, caseload_of
 from api.http.responses import COMMAND, READS, created
-from api.http.schemas.commands import FamilyCreate
 from api.http.schemas.reads import FamilyPagePublic, FamilySummaryPublic
+from api.http.sending import body_of
 from domain.commands import RegisterFamily
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
@@ -41,13 +41,10 @@ LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Families per 
 
 
 @router.post("", **COMMAND)
-def register_family(body: FamilyCreate, sender: Registering) -> JSONResponse:
-    result = sender.app.handle(
-        RegisterFamily(
-            **sender.entry(body), area=body.area, members=tuple(m.as_member() for m in body.members)
-        )
-    )
-    return created(result)
+def register_family(
+    command: Annotated[RegisterFamily, body_of(RegisterFamily, Registering)], sender: Registering
+) -> JSONResponse:
+    return created(sender.app.handle(command))
 
 
 @dataclass(frozen=True)

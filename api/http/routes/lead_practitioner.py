@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.http.deps import Recording
 from api.http.responses import COMMAND, created
-from api.http.schemas.commands import LeadPractitionerCreate
+from api.http.sending import body_of
 from domain.commands import AssignLeadPractitioner
 
 router = APIRouter(prefix="/families/{family_id}", tags=["episodes"])
@@ -17,14 +17,7 @@ router = APIRouter(prefix="/families/{family_id}", tags=["episodes"])
 
 @router.post("/lead-practitioner", **COMMAND)
 def assign_lead_practitioner(
-    family_id: UUID, body: LeadPractitionerCreate, sender: Recording
+    command: Annotated[AssignLeadPractitioner, body_of(AssignLeadPractitioner, Recording)],
+    sender: Recording,
 ) -> JSONResponse:
-    result = sender.app.handle(
-        AssignLeadPractitioner(
-            family_id=family_id,
-            **sender.entry(body),
-            practitioner_id=body.practitioner_id,
-            agency=body.agency,
-        )
-    )
-    return created(result)
+    return created(sender.app.handle(command))

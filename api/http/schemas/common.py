@@ -17,8 +17,6 @@ from pydantic import (
     StringConstraints,
 )
 
-from domain.values import PersonalData
-
 
 def _utc(value: datetime) -> datetime:
     try:
@@ -79,38 +77,3 @@ class RequestBody(BaseModel):
     """A strict request body: unknown fields are refused, so typos never pass silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class EntryCreate(RequestBody):
-    """What every command says: when it happened (as the practitioner states it)."""
-
-    occurred_at: UtcDatetime = Field(
-        description="When it happened, ISO 8601 with a time zone; not in the future."
-    )
-
-
-class WithNotes(BaseModel):
-    """Free-text notes: personal data, kept only inside the entry's PersonalData."""
-
-    notes: Text | None = Field(None, description="Free text; stored as personal data.")
-
-    def personal_data(self) -> PersonalData | None:
-        return PersonalData(notes=self.notes) if self.notes is not None else None
-
-
-class PersonalFields(BaseModel):
-    """A member's personal details; all optional, all personal data."""
-
-    given_name: Name | None = None
-    family_name: Name | None = None
-    date_of_birth: IsoDate | None = None
-    address: Text | None = None
-
-    def member_data(self, *, notes: str | None = None) -> PersonalData:
-        return PersonalData(
-            given_name=self.given_name,
-            family_name=self.family_name,
-            date_of_birth=self.date_of_birth,
-            address=self.address,
-            notes=notes,
-        )
