@@ -7,8 +7,8 @@ module path and names are saved with every event, so move or reshape them only w
 
 Ids are given by the caller (the application service) so that simulations are repeatable.
 Every command takes keyword arguments only, including the code lists in force (`codes`), the
-clock's `now` and the entry's `entry_id`, `occurred_at` and `actor`, so that the application
-service runs them all through one pipeline.
+clock's `now` and the entry it records (`entry`, a NewEntry: its `entry_id`, `occurred_at`
+and `actor`), so that the application service runs them all through one pipeline.
 State is kept in JSON-stable types (str keys, tuples) so that snapshots round-trip.
 
 The class is defined here, with its events nested in it, so that every stored event's topic
@@ -40,6 +40,7 @@ from domain.family.episode import EpisodeCommands
 from domain.family.escalation import EscalationCommands
 from domain.family.household import HouseholdCommands
 from domain.family.record_keeping import RecordKeepingCommands
+from domain.family.recording import NewEntry
 from domain.values import (
     Actor,
     FieldChange,
@@ -51,7 +52,7 @@ from domain.values import (
     PlanOutcome,
 )
 
-__all__ = ["CORRECTABLE", "NOTES_ENTRIES", "RETRACTABLE", "Family", "check_occurred_at"]
+__all__ = ["CORRECTABLE", "NOTES_ENTRIES", "RETRACTABLE", "Family", "NewEntry", "check_occurred_at"]
 
 
 class Family(
@@ -437,17 +438,15 @@ class Family(
         cls,
         *,
         family_id: UUID,
-        entry_id: UUID,
-        occurred_at: datetime,
-        actor: Actor,
+        entry: NewEntry,
         area: str,
         members: tuple[Member, ...],
         codes: CodeLists,
         now: datetime,
     ) -> Family:
-        check_occurred_at(occurred_at, now)
+        check_occurred_at(entry.occurred_at, now)
         codes.require("area", area, field="area")
-        check_members(members, codes, on=occurred_at.date())
+        check_members(members, codes, on=entry.occurred_at.date())
         require(
             any(m.relationship == "child" for m in members),
             "household_needs_a_child",
@@ -457,9 +456,9 @@ class Family(
             cls.Registered,
             id=family_id,
             timestamp=now,
-            entry_id=entry_id,
-            occurred_at=occurred_at,
-            actor=actor,
+            entry_id=entry.entry_id,
+            occurred_at=entry.occurred_at,
+            actor=entry.actor,
             area=area,
             members=members,
             code_list_version=codes.version,

@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from domain.family.checks import STATE_FREE_ENTRIES, require
 from domain.family.chronology import Chronology
+from domain.values import Actor
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEntry:
+    """The entry a command records, as every command method takes it: its own id, when it
+    happened in practice and who records it (stored as the event's `entry_id`,
+    `occurred_at` and `actor`)."""
+
+    entry_id: UUID
+    occurred_at: datetime
+    actor: Actor
 
 
 class Recording(Chronology):
     # -- helpers for commands ----------------------------------------------------------
 
-    def record(self, kind: str, *, now: datetime, **fields: Any) -> None:
+    def record(self, kind: str, entry: NewEntry, *, now: datetime, **values: Any) -> None:
         """Trigger an entry event of `kind` (the name of an event class of Family) after
-        the checks common to every entry."""
+        the checks common to every entry; `values` are the event's own attributes."""
+        fields = {
+            "entry_id": entry.entry_id,
+            "occurred_at": entry.occurred_at,
+            "actor": entry.actor,
+            **values,
+        }
         self.check_chronology(
             kind,
-            fields["occurred_at"],
+            entry.occurred_at,
             recorded_at=now,
             follows=self.predecessors(kind, fields),
             field="occurred_at",

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.errors import RuleBrokenError
-from domain.family import Family
+from domain.family import Family, NewEntry
 from domain.values import FieldChange, OutcomeProgress
 from tests.support.journey import (
     CHILD,
@@ -295,9 +295,7 @@ def test_times_and_births_survive_a_snapshot_and_the_rules_still_hold(journey: J
             personal=None,
             codes=journey.app.codes,
             now=journey.clock.now,
-            entry_id=uuid4(),
-            occurred_at=journey.clock.now,
-            actor=LEAD,
+            entry=NewEntry(entry_id=uuid4(), occurred_at=journey.clock.now, actor=LEAD),
         )
     assert caught.value.rule == "chronology"
 

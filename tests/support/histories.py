@@ -20,7 +20,7 @@ from domain.application import JourneysApplication
 from domain.codes import load as load_codes
 from domain.commands import CorrectEntry, RetractEntry
 from domain.errors import JourneysError
-from domain.family import CORRECTABLE, NOTES_ENTRIES, RETRACTABLE, Family
+from domain.family import CORRECTABLE, NOTES_ENTRIES, RETRACTABLE, Family, NewEntry
 from domain.values import (
     Actor,
     FieldChange,
@@ -160,15 +160,14 @@ class SharingHistory:
         return UUID(int=self.rng.getrandbits(128), version=4)
 
     def entry(self, agency: str | None = None, role: str = "practitioner") -> dict[str, Any]:
-        """The entry fields and clock of the next command: recorded an hour to three days
+        """The entry and clock of the next command: recorded an hour to three days
         after the previous one, about something that happened then or up to a week before."""
         self.now += timedelta(hours=self.rng.randint(1, 72))
         agency = agency or self.rng.choice(SHARING_AGENCIES)
         late = timedelta(hours=self.rng.choice([0, 0, 0, 2, 30, 160]))
+        actor = Actor(f"u-{agency}", role, agency)
         return {
-            "entry_id": self.uid(),
-            "occurred_at": self.now - late,
-            "actor": Actor(f"u-{agency}", role, agency),
+            "entry": NewEntry(entry_id=self.uid(), occurred_at=self.now - late, actor=actor),
             "now": self.now,
         }
 
@@ -258,7 +257,7 @@ class SharingHistory:
 
     def do_plan(self) -> None:
         entry = self.entry()
-        target = entry["occurred_at"].date() + timedelta(days=90)
+        target = entry["entry"].occurred_at.date() + timedelta(days=90)
         outcomes = (PlanOutcome(self.uid(), self.code("headline_outcome"), target),)
         if self.episode().get("plan") is None:
             self.family.agree_plan(

@@ -63,7 +63,7 @@ class TeamHistory(SharingHistory):
 
     def do_plan(self) -> None:
         entry = self.entry()
-        target = entry["occurred_at"].date() + timedelta(days=90)
+        target = entry["entry"].occurred_at.date() + timedelta(days=90)
         outcome = PlanOutcome(self.uid(), self.code("headline_outcome"), target)
         actions = tuple(
             PlanAction(self.uid(), outcome.outcome_id, agency, target)
