@@ -53,6 +53,7 @@ from domain.errors import (
     NotFoundError,
 )
 from domain.family import Family, NewEntry, check_occurred_at
+from domain.family.state import STATE_TYPES
 from domain.sealing import (
     PersonalDataSealer,
     SealedPersonalData,
@@ -61,6 +62,7 @@ from domain.sealing import (
 )
 from domain.values import (
     Actor,
+    DataclassAsDict,
     JourneysTranscoder,
     Member,
     PersonalData,
@@ -217,6 +219,8 @@ class JourneysApplication(Application[UUID]):
         transcoder = JourneysTranscoder()
         self.register_transcodings(transcoder)
         register_value_transcodings(transcoder)
+        for state_type in STATE_TYPES:  # the parts of a family's state, in its snapshots
+            transcoder.register(DataclassAsDict(state_type))
         if self.sealer is not None:
             # Seals new values; values stored in clear before still read back.
             transcoder.register(SealedPersonalData(self.sealer))

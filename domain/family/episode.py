@@ -47,7 +47,7 @@ class EpisodeCommands(Recording):
         episode = self.current_episode("a support decision")
         decision = "agreed" if agreed else "declined"
         require(
-            episode["support"] != decision,
+            episode.support != decision,
             "support_decision_unchanged",
             f"the family has already {decision} support in this episode",
         )
@@ -65,7 +65,7 @@ class EpisodeCommands(Recording):
         codes.require("agency", agency, field="agency")
         episode = self.current_episode("assigning a lead practitioner")
         require(
-            episode["lead"] != practitioner_id,
+            episode.lead != practitioner_id,
             "lead_practitioner_unchanged",
             f"{practitioner_id} is already the lead practitioner",
         )
@@ -77,7 +77,7 @@ class EpisodeCommands(Recording):
             episode_id=episode_id,
             practitioner_id=practitioner_id,
             agency=agency,
-            previous_practitioner_id=episode["lead"],
+            previous_practitioner_id=episode.lead,
         )
         assert episode_id is not None
         return episode_id
@@ -87,9 +87,9 @@ class EpisodeCommands(Recording):
     ) -> None:
         episode = self.current_episode("an assessment")
         self.check_support_agreed(episode)
-        assessment = episode["assessment"]
+        assessment = episode.assessment
         require(
-            assessment is None or assessment["completed"],
+            assessment is None or assessment.completed,
             "assessment_in_progress",
             "an assessment is already in progress: complete it first",
         )
@@ -119,11 +119,11 @@ class EpisodeCommands(Recording):
         codes.require_all("assessment_factor", factors, field="factors")
         codes.require("level_of_need", level_of_need, field="level_of_need")
         episode = self.current_episode("completing an assessment")
-        assessment = episode["assessment"]
+        assessment = episode.assessment
         require(
             assessment is not None
-            and assessment["assessment_id"] == str(assessment_id)
-            and not assessment["completed"],
+            and assessment.assessment_id == str(assessment_id)
+            and not assessment.completed,
             "assessment_not_in_progress",
             f"assessment {assessment_id} is not in progress in the open episode",
         )
@@ -154,13 +154,13 @@ class EpisodeCommands(Recording):
         episode = self.current_episode("a plan")
         self.check_support_agreed(episode)
         require(
-            episode["plan"] is None,
+            episode.plan is None,
             "plan_exists",
-            f"the episode already has plan {episode['plan'] and episode['plan']['plan_id']}: "
+            f"the episode already has plan {episode.plan and episode.plan.plan_id}: "
             "revise it instead",
         )
         require(
-            episode["assessed"],
+            episode.assessed,
             "assessment_before_plan",
             "complete an early help assessment before agreeing a plan",
         )
@@ -190,7 +190,7 @@ class EpisodeCommands(Recording):
     ) -> int:
         plan = self.check_current_plan(plan_id)
         check_plan(outcomes, actions, codes, agreed_on=entry.occurred_at.date())
-        revision = int(plan["revision"]) + 1
+        revision = plan.revision + 1
         self.record(
             "PlanRevised",
             entry,
@@ -229,7 +229,7 @@ class EpisodeCommands(Recording):
             "review_needs_progress",
             "record progress for at least one outcome of the plan, each at most once",
         )
-        unknown = [i for i in ids if i not in plan["outcomes"]]
+        unknown = [i for i in ids if i not in plan.outcomes]
         require(
             not unknown,
             "outcome_not_in_plan",

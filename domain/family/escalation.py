@@ -41,8 +41,8 @@ class EscalationCommands(Recording):
         self.check_lead(episode, "an escalation")
         require(
             not any(
-                e["to_service"] == to_service and e["status"] == "pending"
-                for e in episode["escalations"].values()
+                e.to_service == to_service and e.status == "pending"
+                for e in episode.escalations.values()
             ),
             "escalation_awaiting_response",
             f"an escalation to {to_service} is still awaiting its response",
@@ -80,21 +80,21 @@ class EscalationCommands(Recording):
     ) -> UUID:
         codes.require("escalation_response", response, field="response")
         for episode_id, episode in self.episodes.items():  # noqa: B007 (used after the loop)
-            escalation = episode["escalations"].get(str(escalation_id))
+            escalation = episode.escalations.get(str(escalation_id))
             if escalation is not None:
                 break
         else:
             raise NotFoundError(f"escalation {escalation_id} is not an escalation of this family")
         require(
-            escalation["status"] == "pending",
+            escalation.status == "pending",
             "escalation_not_pending",
-            f"escalation {escalation_id} was already {escalation['status']}",
+            f"escalation {escalation_id} was already {escalation.status}",
         )
         actor: Actor = entry.actor
         require(
-            actor.role != "partner" or actor.agency == escalation["to_service"],
+            actor.role != "partner" or actor.agency == escalation.to_service,
             "respondent_not_receiving_service",
-            f"this escalation is addressed to {escalation['to_service']}, not {actor.agency}",
+            f"this escalation is addressed to {escalation.to_service}, not {actor.agency}",
         )
         self.record(
             "EscalationResponded",
@@ -146,8 +146,8 @@ class EscalationCommands(Recording):
         for item in outcome_statuses:
             codes.require("outcome_status", item.status, field="outcome_statuses.status")
         episode = self.current_episode("a closure")
-        plan = episode["plan"]
-        planned = set(plan["outcomes"]) if plan else set()
+        plan = episode.plan
+        planned = set(plan.outcomes) if plan else set()
         stated = [str(s.outcome_id) for s in outcome_statuses]
         require(
             set(stated) == planned and len(stated) == len(planned),
@@ -160,16 +160,16 @@ class EscalationCommands(Recording):
             "outcomes_met_needs_achieved",
             "'outcomes met' needs every plan outcome achieved; choose another reason",
         )
-        escalations = episode["escalations"].values()
+        escalations = episode.escalations.values()
         require(
-            not any(e["status"] == "pending" for e in escalations),
+            not any(e.status == "pending" for e in escalations),
             "escalation_awaiting_response",
             "an escalation is awaiting its response; record the response before closing",
         )
         require(
             reason != "step_up"
             or any(
-                e["status"] == "accepted" and e["to_service"] == "children_social_care"
+                e.status == "accepted" and e.to_service == "children_social_care"
                 for e in escalations
             ),
             "step_up_needs_accepted_escalation",

@@ -32,7 +32,7 @@ class HouseholdCommands(Recording):
             member is not None, "member_not_found", f"{member_id} is not a member of this family"
         )
         assert member is not None
-        require(member["active"], "member_already_left", f"member {member_id} has already left")
+        require(member.active, "member_already_left", f"member {member_id} has already left")
         self.record("MemberLeft", entry, now=now, member_id=member_id, reason=reason)
 
     def record_contact(
@@ -98,7 +98,7 @@ class HouseholdCommands(Recording):
     ) -> None:
         consent = self.consents.get(str(consent_id))
         require(
-            consent is not None and consent["in_force"],
+            consent is not None and consent.in_force,
             "consent_not_in_force",
             f"consent {consent_id} is not in force for this family",
         )

@@ -51,7 +51,7 @@ class RecordKeepingCommands(Recording):
         if member_id is not None:
             member = self.members.get(str(member_id))
             require(
-                member is not None and member["entry_id"] == str(target_entry_id),
+                member is not None and member.entry_id == str(target_entry_id),
                 "field_not_correctable",
                 f"member {member_id} was not added by entry {target_entry_id}",
             )

@@ -247,7 +247,7 @@ def test_a_correction_within_the_order_is_recorded_and_holds_for_later_rules(
     moved(journey, "request", agreed_at - timedelta(minutes=10))
 
     assert when(journey, "request") == agreed_at - timedelta(minutes=10)
-    assert journey.family().episodes[journey.family().open_episode_id or ""]["opened_at"] == (
+    assert journey.family().episodes[journey.family().open_episode_id or ""].opened_at == (
         agreed_at - timedelta(minutes=10)
     )
     # Before the corrected opening, though after the original one: refused.

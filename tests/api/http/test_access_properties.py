@@ -69,7 +69,7 @@ class TeamHistory(SharingHistory):
             PlanAction(self.uid(), outcome.outcome_id, agency, target)
             for agency in self.some(SHARING_AGENCIES)
         )
-        plan = self.episode().get("plan")
+        plan = self.plan()
         command = self.family.revise_plan if plan else self.family.agree_plan
         command(
             plan_id=self.plan_id(),
