@@ -52,7 +52,8 @@ from domain.errors import (
     InvalidValueError,
     NotFoundError,
 )
-from domain.family import Family, check_occurred_at
+from domain.family import Family, NewEntry, check_occurred_at
+from domain.family.state import STATE_TYPES
 from domain.sealing import (
     PersonalDataSealer,
     SealedPersonalData,
@@ -61,6 +62,7 @@ from domain.sealing import (
 )
 from domain.values import (
     Actor,
+    DataclassAsDict,
     JourneysTranscoder,
     Member,
     PersonalData,
@@ -217,6 +219,8 @@ class JourneysApplication(Application[UUID]):
         transcoder = JourneysTranscoder()
         self.register_transcodings(transcoder)
         register_value_transcodings(transcoder)
+        for state_type in STATE_TYPES:  # the parts of a family's state, in its snapshots
+            transcoder.register(DataclassAsDict(state_type))
         if self.sealer is not None:
             # Seals new values; values stored in clear before still read back.
             transcoder.register(SealedPersonalData(self.sealer))
@@ -233,9 +237,9 @@ class JourneysApplication(Application[UUID]):
     def _run(
         self,
         command: Run,
-        change: Callable[[Family, dict[str, Any]], object] | None = None,
+        change: Callable[[Family, NewEntry], object] | None = None,
         *,
-        create: Callable[[dict[str, Any]], Family] | None = None,
+        create: Callable[[NewEntry], Family] | None = None,
     ) -> CommandResult:
         """Run `change` on the family (or `create` it), then save its new events."""
         # Before any rule compares it with the family's history: a time without a zone
@@ -262,12 +266,10 @@ class JourneysApplication(Application[UUID]):
             if family is None and create is None:
                 family = self._load(command.family_id)
             seen_version = family.version if family else 0
-            entry: dict[str, Any] = {
-                "entry_id": self.new_id(),
-                "occurred_at": command.occurred_at,
-                "actor": command.actor,
-            }
-            command.ids = {"entry_id": entry["entry_id"]}
+            entry = NewEntry(
+                entry_id=self.new_id(), occurred_at=command.occurred_at, actor=command.actor
+            )
+            command.ids = {"entry_id": entry.entry_id}
             if create is not None:
                 family = create(entry)
             else:
@@ -406,12 +408,12 @@ class JourneysApplication(Application[UUID]):
             server_time=command.occurred_at is None,
         )
 
-        def change(family: Family, entry: dict[str, Any]) -> None:
+        def change(family: Family, entry: NewEntry) -> None:
             made = {step.new: self._id(run, step.new)} if step.new else {}
             run.ids.update({key: payload[key] for key in step.echo})
             given = self._arguments(command, run)
             act = getattr(family, step.act)
-            answer = act(**made, **given, codes=self.codes, now=self.clock(), **entry)
+            answer = act(**made, **given, codes=self.codes, now=self.clock(), entry=entry)
             if step.answers is not None:
                 run.ids[step.answers] = answer
 
@@ -443,7 +445,7 @@ class JourneysApplication(Application[UUID]):
         payload = command.payload()
         run = Run(command.NAME, family_id, actor, command.occurred_at, key, payload, False)
 
-        def create(entry: dict[str, Any]) -> Family:
+        def create(entry: NewEntry) -> Family:
             values = tuple(
                 Member(self._id(run, f"member_id_{n}"), relationship, send, personal)
                 for n, (relationship, send, personal) in enumerate(command.members)
@@ -455,7 +457,7 @@ class JourneysApplication(Application[UUID]):
                 members=values,
                 codes=self.codes,
                 now=self.clock(),
-                **entry,
+                entry=entry,
             )
 
         return self._run(run, create=create)

@@ -7,9 +7,10 @@ module path and names are saved with every event, so move or reshape them only w
 
 Ids are given by the caller (the application service) so that simulations are repeatable.
 Every command takes keyword arguments only, including the code lists in force (`codes`), the
-clock's `now` and the entry's `entry_id`, `occurred_at` and `actor`, so that the application
-service runs them all through one pipeline.
-State is kept in JSON-stable types (str keys, tuples) so that snapshots round-trip.
+clock's `now` and the entry it records (`entry`, a NewEntry: its `entry_id`, `occurred_at`
+and `actor`), so that the application service runs them all through one pipeline.
+State is kept in JSON-stable types (str keys, tuples, the frozen dataclasses of
+domain.family.state) so that snapshots round-trip.
 
 The class is defined here, with its events nested in it, so that every stored event's topic
 stays `domain.family:Family.<Event>`; its commands and checks live beside it, one module
@@ -19,7 +20,7 @@ what they share; checks holds the rules' building blocks; state declares the sta
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -40,6 +41,16 @@ from domain.family.episode import EpisodeCommands
 from domain.family.escalation import EscalationCommands
 from domain.family.household import HouseholdCommands
 from domain.family.record_keeping import RecordKeepingCommands
+from domain.family.recording import NewEntry
+from domain.family.state import (
+    AssessmentState,
+    ConsentState,
+    EpisodeState,
+    EscalationState,
+    MemberState,
+    PlanState,
+    episode_from_dict,
+)
 from domain.values import (
     Actor,
     FieldChange,
@@ -51,7 +62,20 @@ from domain.values import (
     PlanOutcome,
 )
 
-__all__ = ["CORRECTABLE", "NOTES_ENTRIES", "RETRACTABLE", "Family", "check_occurred_at"]
+# The dicts of the state: a copy of the family copies each (their values are immutable).
+STATE_DICTS = (
+    "members",
+    "episodes",
+    "consents",
+    "entries",
+    "retracted",
+    "times",
+    "follows",
+    "periods",
+    "births",
+)
+
+__all__ = ["CORRECTABLE", "NOTES_ENTRIES", "RETRACTABLE", "Family", "NewEntry", "check_occurred_at"]
 
 
 class Family(
@@ -91,22 +115,18 @@ class Family(
             family.keep_time("Registered", vars(self), recorded_at=self.timestamp)
             family.entries[str(self.entry_id)] = "Registered"
             for member in self.members:
-                family.members[str(member.member_id)] = {
-                    "relationship": member.relationship,
-                    "active": True,
-                    "entry_id": str(self.entry_id),
-                }
+                family.members[str(member.member_id)] = MemberState(
+                    member.relationship, active=True, entry_id=str(self.entry_id)
+                )
                 family.keep_birth(member.member_id, member.personal)
 
     class MemberAdded(Entry):
         member: Member
 
         def evolve(self, family: Family) -> None:
-            family.members[str(self.member.member_id)] = {
-                "relationship": self.member.relationship,
-                "active": True,
-                "entry_id": str(self.entry_id),
-            }
+            family.members[str(self.member.member_id)] = MemberState(
+                self.member.relationship, active=True, entry_id=str(self.entry_id)
+            )
             family.keep_birth(self.member.member_id, self.member.personal)
 
     class MemberLeft(Entry):
@@ -114,7 +134,8 @@ class Family(
         reason: str
 
         def evolve(self, family: Family) -> None:
-            family.members[str(self.member_id)]["active"] = False
+            member_id = str(self.member_id)
+            family.members[member_id] = replace(family.members[member_id], active=False)
 
     class ContactRecorded(Entry):
         contact_id: UUID
@@ -137,13 +158,15 @@ class Family(
         episode_id: UUID
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["support"] = "agreed"
+            key = str(self.episode_id)
+            family.episodes[key] = replace(family.episodes[key], support="agreed")
 
     class SupportDeclined(Entry):
         episode_id: UUID
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["support"] = "declined"
+            key = str(self.episode_id)
+            family.episodes[key] = replace(family.episodes[key], support="declined")
 
     class ConsentGiven(Entry):
         consent_id: UUID
@@ -152,17 +175,16 @@ class Family(
         purposes: tuple[str, ...]
 
         def evolve(self, family: Family) -> None:
-            family.consents[str(self.consent_id)] = {
-                "agencies": self.agencies,
-                "purposes": self.purposes,
-                "in_force": True,
-            }
+            family.consents[str(self.consent_id)] = ConsentState(
+                self.agencies, self.purposes, in_force=True
+            )
 
     class ConsentWithdrawn(Entry):
         consent_id: UUID
 
         def evolve(self, family: Family) -> None:
-            family.consents[str(self.consent_id)]["in_force"] = False
+            consent_id = str(self.consent_id)
+            family.consents[consent_id] = replace(family.consents[consent_id], in_force=False)
 
     class InformationShared(Entry):
         sharing_id: UUID
@@ -181,19 +203,19 @@ class Family(
         previous_practitioner_id: str | None
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["lead"] = self.practitioner_id
+            key = str(self.episode_id)
+            family.episodes[key] = replace(family.episodes[key], lead=self.practitioner_id)
 
     class AssessmentStarted(Entry):
         assessment_id: UUID
         episode_id: UUID
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["assessment"] = {
-                "assessment_id": str(self.assessment_id),
-                "started_at": self.occurred_at,
-                "entry_id": str(self.entry_id),
-                "completed": False,
-            }
+            assessment = AssessmentState(
+                str(self.assessment_id), self.occurred_at, str(self.entry_id), completed=False
+            )
+            key = str(self.episode_id)
+            family.episodes[key] = replace(family.episodes[key], assessment=assessment)
 
     class AssessmentCompleted(Entry):
         assessment_id: UUID
@@ -205,9 +227,11 @@ class Family(
         personal: PersonalData | None
 
         def evolve(self, family: Family) -> None:
-            episode = family.episodes[str(self.episode_id)]
-            episode["assessment"] = {**episode["assessment"], "completed": True}
-            episode["assessed"] = True
+            key = str(self.episode_id)
+            episode = family.episodes[key]
+            assert episode.assessment is not None  # started before it is completed
+            completed = replace(episode.assessment, completed=True)
+            family.episodes[key] = replace(episode, assessment=completed, assessed=True)
 
     class PlanAgreed(Entry):
         plan_id: UUID
@@ -217,13 +241,15 @@ class Family(
         personal: PersonalData | None
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["plan"] = {
-                "plan_id": str(self.plan_id),
-                "agreed_at": self.occurred_at,
-                "entry_id": str(self.entry_id),
-                "revision": 0,
-                "outcomes": {str(o.outcome_id): o.headline_outcome for o in self.outcomes},
-            }
+            plan = PlanState(
+                str(self.plan_id),
+                self.occurred_at,
+                str(self.entry_id),
+                revision=0,
+                outcomes={str(o.outcome_id): o.headline_outcome for o in self.outcomes},
+            )
+            key = str(self.episode_id)
+            family.episodes[key] = replace(family.episodes[key], plan=plan)
 
     class PlanRevised(Entry):
         plan_id: UUID
@@ -234,9 +260,12 @@ class Family(
         personal: PersonalData | None
 
         def evolve(self, family: Family) -> None:
-            plan = family.episodes[str(self.episode_id)]["plan"]
-            plan["revision"] = self.revision
-            plan["outcomes"] = {str(o.outcome_id): o.headline_outcome for o in self.outcomes}
+            key = str(self.episode_id)
+            episode = family.episodes[key]
+            assert episode.plan is not None  # agreed before it is revised
+            outcomes = {str(o.outcome_id): o.headline_outcome for o in self.outcomes}
+            revised = replace(episode.plan, revision=self.revision, outcomes=outcomes)
+            family.episodes[key] = replace(episode, plan=revised)
 
     class ReviewHeld(Entry):
         review_id: UUID
@@ -258,12 +287,13 @@ class Family(
         personal: PersonalData | None
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["escalations"][str(self.escalation_id)] = {
-                "to_service": self.to_service,
-                "status": "pending",
-                "raised_at": self.occurred_at,
-                "entry_id": str(self.entry_id),
-            }
+            raised = EscalationState(
+                self.to_service, "pending", self.occurred_at, str(self.entry_id)
+            )
+            key = str(self.episode_id)
+            episode = family.episodes[key]
+            escalations = {**episode.escalations, str(self.escalation_id): raised}
+            family.episodes[key] = replace(episode, escalations=escalations)
 
     class EscalationResponded(Entry):
         escalation_id: UUID
@@ -271,8 +301,11 @@ class Family(
         response: str
 
         def evolve(self, family: Family) -> None:
-            escalations = family.episodes[str(self.episode_id)]["escalations"]
-            escalations[str(self.escalation_id)]["status"] = self.response
+            key = str(self.episode_id)
+            episode = family.episodes[key]
+            answered = replace(episode.escalations[str(self.escalation_id)], status=self.response)
+            escalations = {**episode.escalations, str(self.escalation_id): answered}
+            family.episodes[key] = replace(episode, escalations=escalations)
 
     class SteppedDown(Entry):
         episode_id: UUID
@@ -299,8 +332,10 @@ class Family(
         personal: PersonalData | None
 
         def evolve(self, family: Family) -> None:
-            family.episodes[str(self.episode_id)]["closed_at"] = self.occurred_at
-            family.episodes[str(self.episode_id)]["closed_by"] = str(self.entry_id)
+            key = str(self.episode_id)
+            family.episodes[key] = replace(
+                family.episodes[key], closed_at=self.occurred_at, closed_by=str(self.entry_id)
+            )
             family.open_episode_id = None
 
     class EntryCorrected(Entry):
@@ -354,7 +389,9 @@ class Family(
     # 2: erasure and legal holds (`erased_at`, `legal_holds`) joined the state.
     # 3: each entry's times and what it follows (`times`, `follows`, `periods`), and the
     #    members' dates of birth (`births`) joined the state, for the chronology rules.
-    class_version = 3
+    # 4: members, episodes (their assessment, plan and escalations) and consents are typed
+    #    (domain.family.state), no longer dicts.
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -371,14 +408,22 @@ class Family(
         state["periods"] = {}
         state["births"] = {}
 
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """A snapshot that kept members, episodes and consents as dicts: the same values,
+        typed."""
+        state["members"] = {k: MemberState(**m) for k, m in state["members"].items()}
+        state["episodes"] = {k: episode_from_dict(e) for k, e in state["episodes"].items()}
+        state["consents"] = {k: ConsentState(**c) for k, c in state["consents"].items()}
+
     def __init__(self) -> None:
         # Filled by Registered.apply; declared here for readers and the type checker.
         self.area = ""
         self.code_list_version = ""
-        self.members: dict[str, dict[str, Any]] = {}
-        self.episodes: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, MemberState] = {}
+        self.episodes: dict[str, EpisodeState] = {}
         self.open_episode_id: str | None = None
-        self.consents: dict[str, dict[str, Any]] = {}
+        self.consents: dict[str, ConsentState] = {}
         # Entry id -> event class name, and retracted entry id -> reason: kept flat, because
         # the repository copies the family for every command.
         self.entries: dict[str, str] = {}
@@ -400,17 +445,12 @@ class Family(
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Family:
         # The repository copies a cached family before every command. The generic deepcopy
-        # walks every entry; the flat indexes hold only strings, so a dict copy is enough,
-        # and only the small nested state needs a deep copy.
+        # walks every entry; the state holds strings, tuples and frozen parts (replaced,
+        # never changed in place), so a copy of each dict is enough.
         copied = object.__new__(type(self))
         state = dict(self.__dict__)
-        state["entries"] = dict(self.entries)
-        state["retracted"] = dict(self.retracted)
-        for name in ("times", "follows", "periods", "births"):
+        for name in STATE_DICTS:
             state[name] = dict(state[name])
-        state["members"] = {k: dict(v) for k, v in self.members.items()}
-        state["consents"] = {k: dict(v) for k, v in self.consents.items()}
-        state["episodes"] = copy.deepcopy(self.episodes, memo)
         state["_pending_events"] = list(self._pending_events)
         copied.__dict__.update(state)
         return copied
@@ -418,18 +458,9 @@ class Family(
     def open_episode(
         self, opening: Family.SupportRequested | Family.SteppedDown, *, origin: str
     ) -> None:
-        self.episodes[str(opening.episode_id)] = {
-            "opened_at": opening.occurred_at,
-            "opened_by": str(opening.entry_id),
-            "origin": origin,
-            "support": None,
-            "lead": None,
-            "assessment": None,
-            "assessed": False,
-            "plan": None,
-            "escalations": {},
-            "closed_at": None,
-        }
+        self.episodes[str(opening.episode_id)] = EpisodeState(
+            opening.occurred_at, str(opening.entry_id), origin
+        )
         self.open_episode_id = str(opening.episode_id)
 
     @classmethod
@@ -437,17 +468,15 @@ class Family(
         cls,
         *,
         family_id: UUID,
-        entry_id: UUID,
-        occurred_at: datetime,
-        actor: Actor,
+        entry: NewEntry,
         area: str,
         members: tuple[Member, ...],
         codes: CodeLists,
         now: datetime,
     ) -> Family:
-        check_occurred_at(occurred_at, now)
+        check_occurred_at(entry.occurred_at, now)
         codes.require("area", area, field="area")
-        check_members(members, codes, on=occurred_at.date())
+        check_members(members, codes, on=entry.occurred_at.date())
         require(
             any(m.relationship == "child" for m in members),
             "household_needs_a_child",
@@ -457,9 +486,9 @@ class Family(
             cls.Registered,
             id=family_id,
             timestamp=now,
-            entry_id=entry_id,
-            occurred_at=occurred_at,
-            actor=actor,
+            entry_id=entry.entry_id,
+            occurred_at=entry.occurred_at,
+            actor=entry.actor,
             area=area,
             members=members,
             code_list_version=codes.version,

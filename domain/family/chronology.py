@@ -4,6 +4,7 @@ state they keep (each entry's times, what it follows, evidence periods, dates of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -27,7 +28,7 @@ class Chronology(FamilyState):
         """The entries an entry of `kind` with these fields cannot have occurred before."""
         if kind in ("SupportRequested", "SteppedDown"):
             # An episode opens after the previous one closed.
-            closers = (e.get("closed_by") for e in self.episodes.values())
+            closers = (e.closed_by for e in self.episodes.values())
             return tuple(c for c in closers if c)[-1:]
         if kind in STATE_FREE_ENTRIES or fields.get("episode_id") is None:
             return ()
@@ -37,14 +38,14 @@ class Chronology(FamilyState):
             return ()
         if kind == "EpisodeClosed":  # the last entry of its episode
             return tuple(i for i, t in self.times.items() if t[2] == episode_id)
-        follows = [episode.get("opened_by")]
-        if kind == "AssessmentCompleted":
-            follows.append((episode["assessment"] or {}).get("entry_id"))
-        elif kind in ("PlanRevised", "ReviewHeld"):
-            follows.append((episode["plan"] or {}).get("entry_id"))
+        follows: list[str | None] = [episode.opened_by]
+        if kind == "AssessmentCompleted" and episode.assessment is not None:
+            follows.append(episode.assessment.entry_id)
+        elif kind in ("PlanRevised", "ReviewHeld") and episode.plan is not None:
+            follows.append(episode.plan.entry_id)
         elif kind == "EscalationResponded":
-            escalation = episode["escalations"].get(str(fields["escalation_id"]), {})
-            follows.append(escalation.get("entry_id"))
+            escalation = episode.escalations.get(str(fields["escalation_id"]))
+            follows.append(escalation.entry_id if escalation else None)
         return tuple(i for i in follows if i)
 
     def keep_time(self, kind: str, fields: Mapping[str, Any], *, recorded_at: datetime) -> None:
@@ -118,18 +119,26 @@ class Chronology(FamilyState):
                 )
 
     def move_episode_time(self, entry_id: str, moved: datetime) -> None:
-        for episode in self.episodes.values():
-            if episode.get("opened_by") == entry_id:
-                episode["opened_at"] = moved
-            if episode.get("closed_by") == entry_id:
-                episode["closed_at"] = moved
-            for name, key in (("assessment", "started_at"), ("plan", "agreed_at")):
-                part = episode[name]
-                if part is not None and part.get("entry_id") == entry_id:
-                    episode[name] = {**part, key: moved}
-            for escalation in episode["escalations"].values():
-                if escalation.get("entry_id") == entry_id:
-                    escalation["raised_at"] = moved
+        """An entry's corrected time, where its episode keeps it (each part replaced)."""
+        for episode_id, kept in self.episodes.items():
+            episode = kept
+            if episode.opened_by == entry_id:
+                episode = replace(episode, opened_at=moved)
+            if episode.closed_by == entry_id:
+                episode = replace(episode, closed_at=moved)
+            assessment, plan = episode.assessment, episode.plan
+            if assessment is not None and assessment.entry_id == entry_id:
+                episode = replace(episode, assessment=replace(assessment, started_at=moved))
+            if plan is not None and plan.entry_id == entry_id:
+                episode = replace(episode, plan=replace(plan, agreed_at=moved))
+            escalations = {
+                escalation_id: replace(e, raised_at=moved) if e.entry_id == entry_id else e
+                for escalation_id, e in episode.escalations.items()
+            }
+            if escalations != episode.escalations:
+                episode = replace(episode, escalations=escalations)
+            if episode is not kept:
+                self.episodes[episode_id] = episode
 
     def check_corrected_times(
         self,

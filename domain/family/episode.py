@@ -4,13 +4,12 @@ to the plan and its reviews."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
 from domain.family.checks import check_plan, require
-from domain.family.recording import Recording
+from domain.family.recording import NewEntry, Recording
 from domain.values import OutcomeProgress, PersonalData, PlanAction, PlanOutcome
 
 
@@ -25,7 +24,7 @@ class EpisodeCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("referral_source", source, field="source")
         require(
@@ -35,71 +34,71 @@ class EpisodeCommands(Recording):
         )
         self.record(
             "SupportRequested",
+            entry,
             now=now,
             episode_id=episode_id,
             source=source,
             personal=personal,
-            **entry,
         )
 
     def decide_support(
-        self, *, agreed: bool, codes: CodeLists, now: datetime, **entry: Any
+        self, *, agreed: bool, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> UUID:
         episode = self.current_episode("a support decision")
         decision = "agreed" if agreed else "declined"
         require(
-            episode["support"] != decision,
+            episode.support != decision,
             "support_decision_unchanged",
             f"the family has already {decision} support in this episode",
         )
         episode_id = self.current_episode_id()
         kind = "SupportAgreed" if agreed else "SupportDeclined"
-        self.record(kind, now=now, episode_id=episode_id, **entry)
+        self.record(kind, entry, now=now, episode_id=episode_id)
         assert episode_id is not None
         return episode_id
 
     def assign_lead_practitioner(
-        self, *, practitioner_id: str, agency: str, codes: CodeLists, now: datetime, **entry: Any
+        self, *, practitioner_id: str, agency: str, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> UUID:
         if not practitioner_id.strip():
             raise InvalidValueError("practitioner_id", "give the lead practitioner's user id")
         codes.require("agency", agency, field="agency")
         episode = self.current_episode("assigning a lead practitioner")
         require(
-            episode["lead"] != practitioner_id,
+            episode.lead != practitioner_id,
             "lead_practitioner_unchanged",
             f"{practitioner_id} is already the lead practitioner",
         )
         episode_id = self.current_episode_id()
         self.record(
             "LeadPractitionerAssigned",
+            entry,
             now=now,
             episode_id=episode_id,
             practitioner_id=practitioner_id,
             agency=agency,
-            previous_practitioner_id=episode["lead"],
-            **entry,
+            previous_practitioner_id=episode.lead,
         )
         assert episode_id is not None
         return episode_id
 
     def start_assessment(
-        self, *, assessment_id: UUID, codes: CodeLists, now: datetime, **entry: Any
+        self, *, assessment_id: UUID, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> None:
         episode = self.current_episode("an assessment")
         self.check_support_agreed(episode)
-        assessment = episode["assessment"]
+        assessment = episode.assessment
         require(
-            assessment is None or assessment["completed"],
+            assessment is None or assessment.completed,
             "assessment_in_progress",
             "an assessment is already in progress: complete it first",
         )
         self.record(
             "AssessmentStarted",
+            entry,
             now=now,
             assessment_id=assessment_id,
             episode_id=self.current_episode_id(),
-            **entry,
         )
 
     def complete_assessment(
@@ -113,23 +112,24 @@ class EpisodeCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require_all("headline_outcome", strengths, field="strengths")
         codes.require_all("headline_outcome", needs, field="needs")
         codes.require_all("assessment_factor", factors, field="factors")
         codes.require("level_of_need", level_of_need, field="level_of_need")
         episode = self.current_episode("completing an assessment")
-        assessment = episode["assessment"]
+        assessment = episode.assessment
         require(
             assessment is not None
-            and assessment["assessment_id"] == str(assessment_id)
-            and not assessment["completed"],
+            and assessment.assessment_id == str(assessment_id)
+            and not assessment.completed,
             "assessment_not_in_progress",
             f"assessment {assessment_id} is not in progress in the open episode",
         )
         self.record(
             "AssessmentCompleted",
+            entry,
             now=now,
             assessment_id=assessment_id,
             episode_id=self.current_episode_id(),
@@ -138,7 +138,6 @@ class EpisodeCommands(Recording):
             factors=factors,
             level_of_need=level_of_need,
             personal=personal,
-            **entry,
         )
 
     def agree_plan(
@@ -150,32 +149,32 @@ class EpisodeCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         episode = self.current_episode("a plan")
         self.check_support_agreed(episode)
         require(
-            episode["plan"] is None,
+            episode.plan is None,
             "plan_exists",
-            f"the episode already has plan {episode['plan'] and episode['plan']['plan_id']}: "
+            f"the episode already has plan {episode.plan and episode.plan.plan_id}: "
             "revise it instead",
         )
         require(
-            episode["assessed"],
+            episode.assessed,
             "assessment_before_plan",
             "complete an early help assessment before agreeing a plan",
         )
         self.check_lead(episode, "a plan")
-        check_plan(outcomes, actions, codes, agreed_on=entry["occurred_at"].date())
+        check_plan(outcomes, actions, codes, agreed_on=entry.occurred_at.date())
         self.record(
             "PlanAgreed",
+            entry,
             now=now,
             plan_id=plan_id,
             episode_id=self.current_episode_id(),
             outcomes=outcomes,
             actions=actions,
             personal=personal,
-            **entry,
         )
 
     def revise_plan(
@@ -187,13 +186,14 @@ class EpisodeCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> int:
         plan = self.check_current_plan(plan_id)
-        check_plan(outcomes, actions, codes, agreed_on=entry["occurred_at"].date())
-        revision = int(plan["revision"]) + 1
+        check_plan(outcomes, actions, codes, agreed_on=entry.occurred_at.date())
+        revision = plan.revision + 1
         self.record(
             "PlanRevised",
+            entry,
             now=now,
             plan_id=plan_id,
             episode_id=self.current_episode_id(),
@@ -201,7 +201,6 @@ class EpisodeCommands(Recording):
             outcomes=outcomes,
             actions=actions,
             personal=personal,
-            **entry,
         )
         return revision
 
@@ -216,7 +215,7 @@ class EpisodeCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require_all("agency", attendees, field="attendees")
         codes.require("review_decision", decision, field="decision")
@@ -230,7 +229,7 @@ class EpisodeCommands(Recording):
             "review_needs_progress",
             "record progress for at least one outcome of the plan, each at most once",
         )
-        unknown = [i for i in ids if i not in plan["outcomes"]]
+        unknown = [i for i in ids if i not in plan.outcomes]
         require(
             not unknown,
             "outcome_not_in_plan",
@@ -238,6 +237,7 @@ class EpisodeCommands(Recording):
         )
         self.record(
             "ReviewHeld",
+            entry,
             now=now,
             review_id=review_id,
             episode_id=self.current_episode_id(),
@@ -246,5 +246,4 @@ class EpisodeCommands(Recording):
             progress=progress,
             decision=decision,
             personal=personal,
-            **entry,
         )

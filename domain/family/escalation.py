@@ -3,15 +3,13 @@ step-down, closure."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 from domain.codes import CodeLists
 from domain.errors import NotFoundError
-from domain.family.checks import check_period, require
-from domain.family.recording import Recording
+from domain.family.checks import require
+from domain.family.recording import NewEntry, Recording
 from domain.values import Actor, OutcomeStatus, PersonalData
 
 
@@ -29,7 +27,7 @@ class EscalationCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("agency", to_service, field="to_service")
         codes.require("escalation_reason", reason, field="reason")
@@ -43,8 +41,8 @@ class EscalationCommands(Recording):
         self.check_lead(episode, "an escalation")
         require(
             not any(
-                e["to_service"] == to_service and e["status"] == "pending"
-                for e in episode["escalations"].values()
+                e.to_service == to_service and e.status == "pending"
+                for e in episode.escalations.values()
             ),
             "escalation_awaiting_response",
             f"an escalation to {to_service} is still awaiting its response",
@@ -59,6 +57,7 @@ class EscalationCommands(Recording):
         )
         self.record(
             "EscalationRaised",
+            entry,
             now=now,
             escalation_id=escalation_id,
             episode_id=self.current_episode_id(),
@@ -68,37 +67,42 @@ class EscalationCommands(Recording):
             lawful_basis=lawful_basis,
             consent_id=consent_id,
             personal=personal,
-            **entry,
         )
 
     def respond_to_escalation(
-        self, *, escalation_id: UUID, response: str, codes: CodeLists, now: datetime, **entry: Any
+        self,
+        *,
+        escalation_id: UUID,
+        response: str,
+        codes: CodeLists,
+        now: datetime,
+        entry: NewEntry,
     ) -> UUID:
         codes.require("escalation_response", response, field="response")
         for episode_id, episode in self.episodes.items():  # noqa: B007 (used after the loop)
-            escalation = episode["escalations"].get(str(escalation_id))
+            escalation = episode.escalations.get(str(escalation_id))
             if escalation is not None:
                 break
         else:
             raise NotFoundError(f"escalation {escalation_id} is not an escalation of this family")
         require(
-            escalation["status"] == "pending",
+            escalation.status == "pending",
             "escalation_not_pending",
-            f"escalation {escalation_id} was already {escalation['status']}",
+            f"escalation {escalation_id} was already {escalation.status}",
         )
-        actor: Actor = entry["actor"]
+        actor: Actor = entry.actor
         require(
-            actor.role != "partner" or actor.agency == escalation["to_service"],
+            actor.role != "partner" or actor.agency == escalation.to_service,
             "respondent_not_receiving_service",
-            f"this escalation is addressed to {escalation['to_service']}, not {actor.agency}",
+            f"this escalation is addressed to {escalation.to_service}, not {actor.agency}",
         )
         self.record(
             "EscalationResponded",
+            entry,
             now=now,
             escalation_id=escalation_id,
             episode_id=UUID(episode_id),
             response=response,
-            **entry,
         )
         return UUID(episode_id)
 
@@ -110,7 +114,7 @@ class EscalationCommands(Recording):
         reason: str,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("agency", from_service, field="from_service")
         codes.require("step_down_reason", reason, field="reason")
@@ -121,43 +125,11 @@ class EscalationCommands(Recording):
         )
         self.record(
             "SteppedDown",
+            entry,
             now=now,
             episode_id=episode_id,
             from_service=from_service,
             reason=reason,
-            **entry,
-        )
-
-    def evidence_outcome(
-        self,
-        *,
-        evidence_id: UUID,
-        headline_outcome: str,
-        measure: str,
-        value: Decimal,
-        period_start: date,
-        period_end: date,
-        source: str,
-        codes: CodeLists,
-        now: datetime,
-        **entry: Any,
-    ) -> None:
-        codes.require("headline_outcome", headline_outcome, field="headline_outcome")
-        codes.require("evidence_measure", measure, field="measure")
-        codes.require("evidence_source", source, field="source")
-        check_period(period_start, period_end, now)
-        self.record(
-            "OutcomeEvidenced",
-            now=now,
-            evidence_id=evidence_id,
-            episode_id=self.episode_at(entry["occurred_at"]),
-            headline_outcome=headline_outcome,
-            measure=measure,
-            value=value,
-            period_start=period_start,
-            period_end=period_end,
-            source=source,
-            **entry,
         )
 
     def close_episode(
@@ -168,14 +140,14 @@ class EscalationCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> UUID:
         codes.require("closure_reason", reason, field="reason")
         for item in outcome_statuses:
             codes.require("outcome_status", item.status, field="outcome_statuses.status")
         episode = self.current_episode("a closure")
-        plan = episode["plan"]
-        planned = set(plan["outcomes"]) if plan else set()
+        plan = episode.plan
+        planned = set(plan.outcomes) if plan else set()
         stated = [str(s.outcome_id) for s in outcome_statuses]
         require(
             set(stated) == planned and len(stated) == len(planned),
@@ -188,16 +160,16 @@ class EscalationCommands(Recording):
             "outcomes_met_needs_achieved",
             "'outcomes met' needs every plan outcome achieved; choose another reason",
         )
-        escalations = episode["escalations"].values()
+        escalations = episode.escalations.values()
         require(
-            not any(e["status"] == "pending" for e in escalations),
+            not any(e.status == "pending" for e in escalations),
             "escalation_awaiting_response",
             "an escalation is awaiting its response; record the response before closing",
         )
         require(
             reason != "step_up"
             or any(
-                e["status"] == "accepted" and e["to_service"] == "children_social_care"
+                e.status == "accepted" and e.to_service == "children_social_care"
                 for e in escalations
             ),
             "step_up_needs_accepted_escalation",
@@ -206,12 +178,12 @@ class EscalationCommands(Recording):
         episode_id = self.current_episode_id()
         self.record(
             "EpisodeClosed",
+            entry,
             now=now,
             episode_id=episode_id,
             reason=reason,
             outcome_statuses=outcome_statuses,
             personal=personal,
-            **entry,
         )
         assert episode_id is not None
         return episode_id

@@ -5,25 +5,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
 from domain.family.checks import check_members, check_period, require
-from domain.family.recording import Recording
+from domain.family.recording import NewEntry, Recording
 from domain.values import Member, PersonalData
 
 
 class HouseholdCommands(Recording):
     """Members joining and leaving, contacts, consents, sharing, outcome evidence."""
 
-    def add_member(self, *, member: Member, codes: CodeLists, now: datetime, **entry: Any) -> None:
-        check_members((member,), codes, on=entry["occurred_at"].date())
-        self.record("MemberAdded", now=now, member=member, **entry)
+    def add_member(
+        self, *, member: Member, codes: CodeLists, now: datetime, entry: NewEntry
+    ) -> None:
+        check_members((member,), codes, on=entry.occurred_at.date())
+        self.record("MemberAdded", entry, now=now, member=member)
 
     def remove_member(
-        self, *, member_id: UUID, reason: str, codes: CodeLists, now: datetime, **entry: Any
+        self, *, member_id: UUID, reason: str, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> None:
         codes.require("member_left_reason", reason, field="reason")
         member = self.members.get(str(member_id))
@@ -31,8 +32,8 @@ class HouseholdCommands(Recording):
             member is not None, "member_not_found", f"{member_id} is not a member of this family"
         )
         assert member is not None
-        require(member["active"], "member_already_left", f"member {member_id} has already left")
-        self.record("MemberLeft", now=now, member_id=member_id, reason=reason, **entry)
+        require(member.active, "member_already_left", f"member {member_id} has already left")
+        self.record("MemberLeft", entry, now=now, member_id=member_id, reason=reason)
 
     def record_contact(
         self,
@@ -45,7 +46,7 @@ class HouseholdCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("agency", agency, field="agency")
         codes.require("contact_channel", channel, field="channel")
@@ -53,15 +54,15 @@ class HouseholdCommands(Recording):
         self.check_members_exist(member_ids)
         self.record(
             "ContactRecorded",
+            entry,
             now=now,
             contact_id=contact_id,
-            episode_id=self.episode_at(entry["occurred_at"]),
+            episode_id=self.episode_at(entry.occurred_at),
             agency=agency,
             channel=channel,
             reason=reason,
             member_ids=member_ids,
             personal=personal,
-            **entry,
         )
 
     def give_consent(
@@ -73,7 +74,7 @@ class HouseholdCommands(Recording):
         purposes: tuple[str, ...],
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         if not agencies:
             raise InvalidValueError("agencies", "name at least one agency")
@@ -84,24 +85,24 @@ class HouseholdCommands(Recording):
         self.check_members_exist((given_by,), field="given_by")
         self.record(
             "ConsentGiven",
+            entry,
             now=now,
             consent_id=consent_id,
             given_by=given_by,
             agencies=agencies,
             purposes=purposes,
-            **entry,
         )
 
     def withdraw_consent(
-        self, *, consent_id: UUID, codes: CodeLists, now: datetime, **entry: Any
+        self, *, consent_id: UUID, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> None:
         consent = self.consents.get(str(consent_id))
         require(
-            consent is not None and consent["in_force"],
+            consent is not None and consent.in_force,
             "consent_not_in_force",
             f"consent {consent_id} is not in force for this family",
         )
-        self.record("ConsentWithdrawn", now=now, consent_id=consent_id, **entry)
+        self.record("ConsentWithdrawn", entry, now=now, consent_id=consent_id)
 
     def share_information(
         self,
@@ -114,7 +115,7 @@ class HouseholdCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("agency", with_agency, field="with_agency")
         if not categories:
@@ -127,16 +128,16 @@ class HouseholdCommands(Recording):
         )
         self.record(
             "InformationShared",
+            entry,
             now=now,
             sharing_id=sharing_id,
-            episode_id=self.episode_at(entry["occurred_at"]),
+            episode_id=self.episode_at(entry.occurred_at),
             with_agency=with_agency,
             categories=categories,
             purpose=purpose,
             lawful_basis=lawful_basis,
             consent_id=consent_id,
             personal=personal,
-            **entry,
         )
 
     def evidence_outcome(
@@ -151,7 +152,7 @@ class HouseholdCommands(Recording):
         source: str,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("headline_outcome", headline_outcome, field="headline_outcome")
         codes.require("evidence_measure", measure, field="measure")
@@ -159,14 +160,14 @@ class HouseholdCommands(Recording):
         check_period(period_start, period_end, now)
         self.record(
             "OutcomeEvidenced",
+            entry,
             now=now,
             evidence_id=evidence_id,
-            episode_id=self.episode_at(entry["occurred_at"]),
+            episode_id=self.episode_at(entry.occurred_at),
             headline_outcome=headline_outcome,
             measure=measure,
             value=value,
             period_start=period_start,
             period_end=period_end,
             source=source,
-            **entry,
         )

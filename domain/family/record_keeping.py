@@ -4,7 +4,6 @@ personal data and legal holds."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.codes import CodeLists
@@ -16,7 +15,7 @@ from domain.family.checks import (
     check_corrected_value,
     require,
 )
-from domain.family.recording import Recording
+from domain.family.recording import NewEntry, Recording
 from domain.values import FieldChange, PersonalData
 
 
@@ -33,7 +32,7 @@ class RecordKeepingCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("correction_reason", reason, field="reason")
         target_type = self.check_target_entry(target_entry_id)
@@ -52,7 +51,7 @@ class RecordKeepingCommands(Recording):
         if member_id is not None:
             member = self.members.get(str(member_id))
             require(
-                member is not None and member["entry_id"] == str(target_entry_id),
+                member is not None and member.entry_id == str(target_entry_id),
                 "field_not_correctable",
                 f"member {member_id} was not added by entry {target_entry_id}",
             )
@@ -69,13 +68,13 @@ class RecordKeepingCommands(Recording):
         )
         self.record(
             "EntryCorrected",
+            entry,
             now=now,
             target_entry_id=target_entry_id,
             changes=changes,
             member_id=member_id,
             reason=reason,
             personal=personal,
-            **entry,
         )
 
     def retract_entry(
@@ -86,7 +85,7 @@ class RecordKeepingCommands(Recording):
         personal: PersonalData | None,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("retraction_reason", reason, field="reason")
         target_type = self.check_target_entry(target_entry_id)
@@ -97,15 +96,15 @@ class RecordKeepingCommands(Recording):
         )
         self.record(
             "EntryRetracted",
+            entry,
             now=now,
             target_entry_id=target_entry_id,
             reason=reason,
             personal=personal,
-            **entry,
         )
 
     def erase_personal_data(
-        self, *, reason: str, codes: CodeLists, now: datetime, **entry: Any
+        self, *, reason: str, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> None:
         codes.require("erasure_reason", reason, field="reason")
         self.check_not_erased()
@@ -115,7 +114,7 @@ class RecordKeepingCommands(Recording):
             for hold_id, why, reference in self.legal_holds
         ]
         require(not holds, "legal_hold_in_force", "; ".join(holds) + "; lift it to erase")
-        self.record("PersonalDataErased", now=now, reason=reason, **entry)
+        self.record("PersonalDataErased", entry, now=now, reason=reason)
 
     def place_legal_hold(
         self,
@@ -125,18 +124,18 @@ class RecordKeepingCommands(Recording):
         reference: str,
         codes: CodeLists,
         now: datetime,
-        **entry: Any,
+        entry: NewEntry,
     ) -> None:
         codes.require("legal_hold_reason", reason, field="reason")
         if not reference.strip():
             raise InvalidValueError("reference", "give the reference of the instruction")
         self.check_not_erased()
         self.record(
-            "LegalHoldPlaced", now=now, hold_id=hold_id, reason=reason, reference=reference, **entry
+            "LegalHoldPlaced", entry, now=now, hold_id=hold_id, reason=reason, reference=reference
         )
 
     def lift_legal_hold(
-        self, *, hold_id: UUID, reason: str, codes: CodeLists, now: datetime, **entry: Any
+        self, *, hold_id: UUID, reason: str, codes: CodeLists, now: datetime, entry: NewEntry
     ) -> None:
         codes.require("legal_hold_lift_reason", reason, field="reason")
         require(
@@ -144,4 +143,4 @@ class RecordKeepingCommands(Recording):
             "legal_hold_not_in_force",
             f"legal hold {hold_id} is not in force on this family (never placed, or lifted)",
         )
-        self.record("LegalHoldLifted", now=now, hold_id=hold_id, reason=reason, **entry)
+        self.record("LegalHoldLifted", entry, now=now, hold_id=hold_id, reason=reason)

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from domain.family.checks import STATE_FREE_ENTRIES, require
 from domain.family.chronology import Chronology
+from domain.family.state import EpisodeState, PlanState
+from domain.values import Actor
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEntry:
+    """The entry a command records, as every command method takes it: its own id, when it
+    happened in practice and who records it (stored as the event's `entry_id`,
+    `occurred_at` and `actor`)."""
+
+    entry_id: UUID
+    occurred_at: datetime
+    actor: Actor
 
 
 class Recording(Chronology):
     # -- helpers for commands ----------------------------------------------------------
 
-    def record(self, kind: str, *, now: datetime, **fields: Any) -> None:
+    def record(self, kind: str, entry: NewEntry, *, now: datetime, **values: Any) -> None:
         """Trigger an entry event of `kind` (the name of an event class of Family) after
-        the checks common to every entry."""
+        the checks common to every entry; `values` are the event's own attributes."""
+        fields = {
+            "entry_id": entry.entry_id,
+            "occurred_at": entry.occurred_at,
+            "actor": entry.actor,
+            **values,
+        }
         self.check_chronology(
             kind,
-            fields["occurred_at"],
+            entry.occurred_at,
             recorded_at=now,
             follows=self.predecessors(kind, fields),
             field="occurred_at",
@@ -39,7 +59,7 @@ class Recording(Chronology):
             )
         self.trigger_event(getattr(type(self), kind), timestamp=now, **fields)
 
-    def current_episode(self, name: str) -> dict[str, Any]:
+    def current_episode(self, name: str) -> EpisodeState:
         require(
             self.open_episode_id is not None,
             "episode_required",
@@ -54,10 +74,8 @@ class Recording(Chronology):
     def episode_at(self, occurred_at: datetime) -> UUID | None:
         """The episode open when something happened (late recording is normal)."""
         for episode_id, episode in self.episodes.items():
-            closed_at = episode["closed_at"]
-            if episode["opened_at"] <= occurred_at and (
-                closed_at is None or occurred_at <= closed_at
-            ):
+            closed_at = episode.closed_at
+            if episode.opened_at <= occurred_at and (closed_at is None or occurred_at <= closed_at):
                 return UUID(episode_id)
         return None
 
@@ -74,11 +92,7 @@ class Recording(Chronology):
     def consent_covering(self, agency: str, purpose: str) -> str | None:
         """The id of a consent in force covering `agency` for `purpose`, if any."""
         for consent_id, consent in self.consents.items():
-            if (
-                consent["in_force"]
-                and agency in consent["agencies"]
-                and purpose in consent["purposes"]
-            ):
+            if consent.in_force and agency in consent.agencies and purpose in consent.purposes:
                 return consent_id
         return None
 
@@ -122,27 +136,27 @@ class Recording(Chronology):
             "erase or to hold",
         )
 
-    def check_support_agreed(self, episode: Mapping[str, Any]) -> None:
+    def check_support_agreed(self, episode: EpisodeState) -> None:
         require(
-            episode["support"] == "agreed",
+            episode.support == "agreed",
             "support_agreement_required",
             "the family has not agreed to early help in this episode",
         )
 
-    def check_lead(self, episode: Mapping[str, Any], name: str) -> None:
+    def check_lead(self, episode: EpisodeState, name: str) -> None:
         require(
-            episode["lead"] is not None,
+            episode.lead is not None,
             "lead_practitioner_required",
             f"assign a lead practitioner before {name}",
         )
 
-    def check_current_plan(self, plan_id: UUID) -> dict[str, Any]:
+    def check_current_plan(self, plan_id: UUID) -> PlanState:
         episode = self.current_episode("a plan revision or review")
-        plan = episode["plan"]
+        plan = episode.plan
         require(
-            plan is not None and plan["plan_id"] == str(plan_id),
+            plan is not None and plan.plan_id == str(plan_id),
             "plan_not_current",
             f"plan {plan_id} is not the current plan of the open episode",
         )
         assert plan is not None
-        return dict(plan)
+        return plan

@@ -5,9 +5,12 @@ commands are in test_rules_household.py and test_rules_episode.py."""
 from __future__ import annotations
 
 import copy
+from dataclasses import FrozenInstanceError, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
+
+import pytest
 
 from domain.application import CommandResult
 from domain.commands import NewOutcome
@@ -81,7 +84,7 @@ def test_a_member_joins_the_household(journey: Journey) -> None:
 
     event = recorded(journey, result, Family.MemberAdded)
     assert event.member == Member(result.ids["member_id"], "child", False, NEWBORN)
-    assert journey.family().members[str(result.ids["member_id"])]["active"]
+    assert journey.family().members[str(result.ids["member_id"])].active
 
 
 def test_a_member_leaves_the_household(journey: Journey) -> None:
@@ -91,7 +94,7 @@ def test_a_member_leaves_the_household(journey: Journey) -> None:
 
     event = recorded(journey, result, Family.MemberLeft)
     assert (event.member_id, event.reason) == (journey.ids["parent"], "moved_out")
-    assert not journey.family().members[str(journey.ids["parent"])]["active"]
+    assert not journey.family().members[str(journey.ids["parent"])].active
 
 
 # -- contacts, consent and sharing ---------------------------------------------------------------
@@ -400,7 +403,7 @@ def test_a_step_down_from_social_care_opens_an_episode(journey: Journey) -> None
     assert (event.from_service, event.reason) == ("children_social_care", "RC9")
     family = journey.family()
     assert family.open_episode_id == str(result.ids["episode_id"])
-    assert family.episodes[str(result.ids["episode_id"])]["origin"] == "step_down"
+    assert family.episodes[str(result.ids["episode_id"])].origin == "step_down"
 
 
 # -- outcomes and closure ----------------------------------------------------------------------
@@ -561,11 +564,17 @@ def test_a_copied_family_shares_no_state_with_the_original(journey: Journey) -> 
     before = copy.deepcopy(vars(original))
 
     copied = copy.deepcopy(original)
-    episode = copied.episodes[str(copied.open_episode_id)]
-    episode["plan"]["outcomes"].clear()
-    episode["escalations"]["x"] = {"status": "pending"}
-    next(iter(copied.members.values()))["active"] = False
-    next(iter(copied.consents.values()))["in_force"] = False
+    episode_id = str(copied.open_episode_id)
+    episode = copied.episodes[episode_id]
+    # The parts of the state are replaced, never changed in place...
+    with pytest.raises(FrozenInstanceError):
+        episode.lead = "someone else"  # type: ignore[misc]
+    # ... so a copy that replaces them, or changes its dicts, leaves the original as it was.
+    copied.episodes[episode_id] = replace(episode, plan=None, escalations={})
+    member_id = next(iter(copied.members))
+    copied.members[member_id] = replace(copied.members[member_id], active=False)
+    copied.consents.clear()
+    copied.times.clear()
     copied.entries.clear()
     copied.retracted["y"] = "duplicate"
     copied.pending_events.append(journey.stream()[-1])

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.errors import RuleBrokenError
-from domain.family import Family
+from domain.family import Family, NewEntry
 from domain.values import FieldChange, OutcomeProgress
 from tests.support.journey import (
     CHILD,
@@ -247,7 +247,7 @@ def test_a_correction_within_the_order_is_recorded_and_holds_for_later_rules(
     moved(journey, "request", agreed_at - timedelta(minutes=10))
 
     assert when(journey, "request") == agreed_at - timedelta(minutes=10)
-    assert journey.family().episodes[journey.family().open_episode_id or ""]["opened_at"] == (
+    assert journey.family().episodes[journey.family().open_episode_id or ""].opened_at == (
         agreed_at - timedelta(minutes=10)
     )
     # Before the corrected opening, though after the original one: refused.
@@ -295,9 +295,7 @@ def test_times_and_births_survive_a_snapshot_and_the_rules_still_hold(journey: J
             personal=None,
             codes=journey.app.codes,
             now=journey.clock.now,
-            entry_id=uuid4(),
-            occurred_at=journey.clock.now,
-            actor=LEAD,
+            entry=NewEntry(entry_id=uuid4(), occurred_at=journey.clock.now, actor=LEAD),
         )
     assert caught.value.rule == "chronology"
 

@@ -20,7 +20,8 @@ from domain.application import JourneysApplication
 from domain.codes import load as load_codes
 from domain.commands import CorrectEntry, RetractEntry
 from domain.errors import JourneysError
-from domain.family import CORRECTABLE, NOTES_ENTRIES, RETRACTABLE, Family
+from domain.family import CORRECTABLE, NOTES_ENTRIES, RETRACTABLE, Family, NewEntry
+from domain.family.state import EpisodeState, PlanState
 from domain.values import (
     Actor,
     FieldChange,
@@ -160,15 +161,14 @@ class SharingHistory:
         return UUID(int=self.rng.getrandbits(128), version=4)
 
     def entry(self, agency: str | None = None, role: str = "practitioner") -> dict[str, Any]:
-        """The entry fields and clock of the next command: recorded an hour to three days
+        """The entry and clock of the next command: recorded an hour to three days
         after the previous one, about something that happened then or up to a week before."""
         self.now += timedelta(hours=self.rng.randint(1, 72))
         agency = agency or self.rng.choice(SHARING_AGENCIES)
         late = timedelta(hours=self.rng.choice([0, 0, 0, 2, 30, 160]))
+        actor = Actor(f"u-{agency}", role, agency)
         return {
-            "entry_id": self.uid(),
-            "occurred_at": self.now - late,
-            "actor": Actor(f"u-{agency}", role, agency),
+            "entry": NewEntry(entry_id=self.uid(), occurred_at=self.now - late, actor=actor),
             "now": self.now,
         }
 
@@ -190,17 +190,22 @@ class SharingHistory:
     def some(self, values: Sequence[str]) -> tuple[str, ...]:
         return tuple(self.rng.sample(values, self.rng.randint(1, min(3, len(values)))))
 
-    def episode(self) -> dict[str, Any]:
+    def episode(self) -> EpisodeState | None:
         open_id = self.family.open_episode_id
-        return self.family.episodes[open_id] if open_id else {}
+        return self.family.episodes[open_id] if open_id else None
+
+    def plan(self) -> PlanState | None:
+        """The open episode's plan, if any."""
+        episode = self.episode()
+        return episode.plan if episode else None
 
     def plan_outcomes(self) -> list[UUID]:
-        plan = self.episode().get("plan")
-        return [UUID(o) for o in plan["outcomes"]] if plan else []
+        plan = self.plan()
+        return [UUID(o) for o in plan.outcomes] if plan else []
 
     def plan_id(self) -> UUID:
-        plan = self.episode().get("plan")
-        return UUID(plan["plan_id"]) if plan else self.uid()
+        plan = self.plan()
+        return UUID(plan.plan_id) if plan else self.uid()
 
     # -- commands ------------------------------------------------------------------------
 
@@ -241,12 +246,13 @@ class SharingHistory:
         )
 
     def do_assess(self) -> None:
-        assessment = self.episode().get("assessment")
-        if assessment is None or assessment["completed"]:
+        episode = self.episode()
+        assessment = episode.assessment if episode else None
+        if assessment is None or assessment.completed:
             self.family.start_assessment(assessment_id=self.uid(), codes=self.codes, **self.entry())
             return
         self.family.complete_assessment(
-            assessment_id=UUID(assessment["assessment_id"]),
+            assessment_id=UUID(assessment.assessment_id),
             strengths=(),
             needs=(self.code("headline_outcome"),),
             factors=(),
@@ -258,9 +264,9 @@ class SharingHistory:
 
     def do_plan(self) -> None:
         entry = self.entry()
-        target = entry["occurred_at"].date() + timedelta(days=90)
+        target = entry["entry"].occurred_at.date() + timedelta(days=90)
         outcomes = (PlanOutcome(self.uid(), self.code("headline_outcome"), target),)
-        if self.episode().get("plan") is None:
+        if self.plan() is None:
             self.family.agree_plan(
                 plan_id=self.uid(),
                 outcomes=outcomes,
@@ -305,10 +311,12 @@ class SharingHistory:
         )
 
     def do_respond(self) -> None:
+        episode = self.episode()
+        escalations = episode.escalations if episode else {}
         pending = [
-            (escalation_id, escalation["to_service"])
-            for escalation_id, escalation in self.episode().get("escalations", {}).items()
-            if escalation["status"] == "pending"
+            (escalation_id, escalation.to_service)
+            for escalation_id, escalation in escalations.items()
+            if escalation.status == "pending"
         ]
         if pending:
             escalation_id, service = self.rng.choice(pending)
@@ -353,7 +361,7 @@ class SharingHistory:
         )
 
     def do_withdraw(self) -> None:
-        in_force = sorted(c for c, consent in self.family.consents.items() if consent["in_force"])
+        in_force = sorted(c for c, consent in self.family.consents.items() if consent.in_force)
         if in_force:
             consent_id = UUID(self.rng.choice(in_force))
             self.family.withdraw_consent(consent_id=consent_id, codes=self.codes, **self.entry())

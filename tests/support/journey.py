@@ -404,8 +404,8 @@ class Journey:
         family = self.family()
         if family.open_episode_id is None:
             return {}
-        plan = family.episodes[family.open_episode_id]["plan"]
-        return {UUID(k): v for k, v in plan["outcomes"].items()} if plan else {}
+        plan = family.episodes[family.open_episode_id].plan
+        return {UUID(k): v for k, v in plan.outcomes.items()} if plan else {}
 
     # -- refusals ------------------------------------------------------------------------
 

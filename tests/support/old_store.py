@@ -40,50 +40,50 @@ def state_facts(family: Family) -> dict[str, Any]:
     """The family's state, every part of it, as JSON values."""
     episodes: dict[str, Any] = {}
     for episode_id, episode in family.episodes.items():
-        assessment = episode["assessment"]
-        plan = episode["plan"]
+        assessment = episode.assessment
+        plan = episode.plan
         episodes[episode_id] = {
-            "opened_at": _iso(episode["opened_at"]),
-            "opened_by": episode["opened_by"],
-            "origin": episode["origin"],
-            "support": episode["support"],
-            "lead": episode["lead"],
+            "opened_at": _iso(episode.opened_at),
+            "opened_by": episode.opened_by,
+            "origin": episode.origin,
+            "support": episode.support,
+            "lead": episode.lead,
             "assessment": None
             if assessment is None
             else [
-                assessment["assessment_id"],
-                _iso(assessment["started_at"]),
-                assessment["entry_id"],
-                assessment["completed"],
+                assessment.assessment_id,
+                _iso(assessment.started_at),
+                assessment.entry_id,
+                assessment.completed,
             ],
-            "assessed": episode["assessed"],
+            "assessed": episode.assessed,
             "plan": None
             if plan is None
             else [
-                plan["plan_id"],
-                _iso(plan["agreed_at"]),
-                plan["entry_id"],
-                plan["revision"],
-                dict(plan["outcomes"]),
+                plan.plan_id,
+                _iso(plan.agreed_at),
+                plan.entry_id,
+                plan.revision,
+                dict(plan.outcomes),
             ],
             "escalations": {
-                escalation_id: [e["to_service"], e["status"], _iso(e["raised_at"]), e["entry_id"]]
-                for escalation_id, e in episode["escalations"].items()
+                escalation_id: [e.to_service, e.status, _iso(e.raised_at), e.entry_id]
+                for escalation_id, e in episode.escalations.items()
             },
-            "closed_at": _iso(episode["closed_at"]),
-            "closed_by": episode.get("closed_by"),
+            "closed_at": _iso(episode.closed_at),
+            "closed_by": episode.closed_by,
         }
     return {
         "area": family.area,
         "code_list_version": family.code_list_version,
         "open_episode_id": family.open_episode_id,
         "members": {
-            member_id: [m["relationship"], m["active"], m["entry_id"]]
+            member_id: [m.relationship, m.active, m.entry_id]
             for member_id, m in family.members.items()
         },
         "episodes": episodes,
         "consents": {
-            consent_id: [list(c["agencies"]), list(c["purposes"]), c["in_force"]]
+            consent_id: [list(c.agencies), list(c.purposes), c.in_force]
             for consent_id, c in family.consents.items()
         },
         "entries": dict(family.entries),

@@ -63,13 +63,13 @@ class TeamHistory(SharingHistory):
 
     def do_plan(self) -> None:
         entry = self.entry()
-        target = entry["occurred_at"].date() + timedelta(days=90)
+        target = entry["entry"].occurred_at.date() + timedelta(days=90)
         outcome = PlanOutcome(self.uid(), self.code("headline_outcome"), target)
         actions = tuple(
             PlanAction(self.uid(), outcome.outcome_id, agency, target)
             for agency in self.some(SHARING_AGENCIES)
         )
-        plan = self.episode().get("plan")
+        plan = self.plan()
         command = self.family.revise_plan if plan else self.family.agree_plan
         command(
             plan_id=self.plan_id(),

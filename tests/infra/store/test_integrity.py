@@ -17,7 +17,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from domain.commands import ErasePersonalData, RecordContact
-from domain.family import Family
+from domain.family import Family, NewEntry
 from domain.values import Actor
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import DEVELOPMENT_SIGNING_KEY, Settings
@@ -396,7 +396,7 @@ class IntegrityContract:
                 aggregate.record_contact(
                     contact_id=uuid4(), agency="school", channel="phone", reason="concern",
                     member_ids=(), personal=None, codes=app.codes, now=app.clock(),
-                    entry_id=uuid4(), occurred_at=app.clock(), actor=ACTOR,
+                    entry=NewEntry(entry_id=uuid4(), occurred_at=app.clock(), actor=ACTOR),
                 )  # fmt: skip
             journeys.app.save(mine)
             with pytest.raises(IntegrityError):
