@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from bench.evidence import evidence_lines, measure
 from bench.store_cache import StoreInfo
 from bench.store_load import LoadedStore
 from bench.views import (
@@ -41,6 +42,7 @@ from bench.views_http import RouteMissingError, http_timeline
 from infra.bootstrap import Journeys
 
 Say = Callable[[str], None]
+EPISODE_FACTS = "episode_facts"
 
 
 @dataclass
@@ -86,6 +88,9 @@ def run_backend(
             result.rebuild_window = journeys.runner.rebuild_window
             say(f"... views on {name}: bare read of {result.events:,} events, then rebuilds")
             passes(journeys, result, postmaster=postmaster)
+            if EPISODE_FACTS in result.views:
+                say(f"... views on {name}: the evidence answers against a plain aggregate")
+                result.evidence = measure(journeys)
             if TIMELINE in result.views:
                 queries_and_lag(
                     journeys, loaded, result, queries=queries, commands=commands, seed=seed,
@@ -259,6 +264,8 @@ def views_table(part: ReadJourney) -> str:
         if result.error:
             lines.append(f"    STOPPED: {result.error}")
         lines.extend(f"    note: {note}" for note in result.notes)
+    for result in results:
+        lines.extend(evidence_lines(result.store, result.evidence))
     for result in results:
         if result.profile is not None:
             lines.extend(profile_lines(result))

@@ -33,6 +33,7 @@ from uuid import UUID
 
 from bench.bare import stored_notifications
 from bench.cpu import BackgroundMeter
+from bench.evidence import Evidence
 from bench.http import percentile
 from bench.profiling import Profile, profiled
 from bench.store_load import LoadedStore
@@ -106,6 +107,8 @@ class ViewsResult:
     goals_met: dict[str, bool] = field(default_factory=dict)
     profile: Profile | None = None
     profile_events: int = 0
+    evidence: Evidence | None = None
+    """The evidence answers against a plain aggregate (bench.evidence), after the rebuilds."""
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     """Why this backend's measurements stopped, if they did (the others still count)."""
@@ -127,6 +130,8 @@ class ViewsResult:
             met["timeline_p99_ms"] = self.timeline.p99_ms <= GOAL_TIMELINE_P99_MS
         if self.as_recorded_at is not None:
             met["as_recorded_at_p99_ms"] = self.as_recorded_at.p99_ms <= GOAL_AS_RECORDED_P99_MS
+        if self.evidence is not None:
+            met["evidence"] = all(t.met for t in self.evidence.timings)
         if self.read_your_writes is not None and self.store == "postgres":
             met["read_your_writes_p99_ms"] = self.read_your_writes.p99_ms <= GOAL_LAG_P99_MS
 
