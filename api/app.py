@@ -53,6 +53,7 @@ from api.web import (
     login,
     pages,
     pages_access_log,
+    pages_evidence,
     pages_families,
     pages_family,
     pages_partner,
@@ -106,6 +107,7 @@ ROUTERS = (
     pages_access_log,
     pages_family,
     pages_print,
+    pages_evidence,
     pages_pathways,
     pages_partner,
 )

@@ -38,6 +38,8 @@ NAV: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("shared", "Shared with us", "/web/shared", ("partner",)),
     ("access_log", "Access log", "/web/access-log", ("qa_officer",)),
     ("pathways", "Pathways", "/web/pathways", ("qa_officer", "panel_member", "researcher")),
+    ("reports", "Dataset", "/web/reports", ("qa_officer", "panel_member")),
+    ("re_referrals", "Re-referrals", "/web/re-referrals", ("researcher", "qa_officer")),
 )
 
 ROLE_NAMES = {"qa_officer": "QA officer"}

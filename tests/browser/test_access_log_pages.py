@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.support.browser import Served, token_for
-from tests.support.pages import WAIT_SECONDS, errors, paste_token
+from tests.support.pages import WAIT_SECONDS, errors, sign_in
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -54,14 +54,6 @@ def reads(served: Served) -> Reads:
             )
             assert answer.status_code == 200, answer.text
     return Reads(auditor, panel, count=3)
-
-
-def sign_in(browser: WebDriver, served: Served, role: str, page: str) -> None:
-    browser.delete_all_cookies()
-    browser.get(f"{served.base_url}/session?next={page}")
-    paste_token(browser, served.token(role))
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/web/" in b.current_url)
-    browser.get(f"{served.base_url}{page}")
 
 
 def cells(browser: WebDriver, column: str) -> list[str]:

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.support.browser import Served
-from tests.support.pages import WAIT_SECONDS, paste_token
+from tests.support.pages import WAIT_SECONDS, sign_in
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -38,11 +38,7 @@ def zoe(served: Served) -> tuple[str, str]:
 
 
 def search_as(browser: WebDriver, served: Served, role: str, family_name: str) -> None:
-    browser.delete_all_cookies()
-    browser.get(f"{served.base_url}/session?next=/web/search")
-    paste_token(browser, served.token(role))
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/web/" in b.current_url)
-    browser.get(f"{served.base_url}/web/search")
+    sign_in(browser, served, role, "/web/search")
     browser.find_element(By.ID, "family_name").send_keys(family_name)
     browser.find_element(By.ID, "given_name").send_keys("zoe")
     browser.find_element(By.CSS_SELECTOR, "form[role=search] button[type=submit]").click()

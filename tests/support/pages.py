@@ -32,6 +32,15 @@ def paste_token(browser: WebDriver, token: str) -> None:
     )
 
 
+def sign_in(browser: WebDriver, served: Served, role: str, page: str) -> None:
+    """Sign in afresh as `role` (of early help) through the sign-in page, then open `page`."""
+    browser.delete_all_cookies()
+    browser.get(f"{served.base_url}/session?next={page}")
+    paste_token(browser, served.token(role))
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/web/" in b.current_url)
+    browser.get(f"{served.base_url}{page}")
+
+
 def open_family(browser: WebDriver, served: Served) -> None:
     browser.get(f"{served.base_url}/web/families/{served.history.family_id}")
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Family")
