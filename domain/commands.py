@@ -238,9 +238,15 @@ class CompleteAssessment(FamilyCommand):
     NAME = "assessment completion"
     assessment_id: UUID = field(metadata=about("The assessment completed.", http=False))
     level_of_need: str = field(metadata=about("Code of `level_of_need`."))
-    needs: tuple[str, ...] = field(default=(), metadata=about("Codes.", max_items=100))
-    strengths: tuple[str, ...] = field(default=(), metadata=about("Codes.", max_items=100))
-    factors: tuple[str, ...] = field(default=(), metadata=about("Codes.", max_items=100))
+    needs: tuple[str, ...] = field(
+        default=(), metadata=about("Codes of `headline_outcome`: the needs.", max_items=100)
+    )
+    strengths: tuple[str, ...] = field(
+        default=(), metadata=about("Codes of `headline_outcome`: the strengths.", max_items=100)
+    )
+    factors: tuple[str, ...] = field(
+        default=(), metadata=about("Codes of `assessment_factor`.", max_items=100)
+    )
     personal: PersonalData | None = field(default=None, metadata=NOTES)
 
 

@@ -113,7 +113,9 @@ def _kind(tp: Any, meta: Mapping[str, Any], name: str) -> tuple[Any, Convert]:
             return inner | None, lambda v: None if v is None else present(v)
         return functools.reduce(lambda a, b: a | b, [k for k, _ in kinds]), _same
     if typing.get_origin(tp) is tuple:
-        if meta.get("as_object") and args[0] is FieldChange:
+        if meta.get("as_object"):  # field name -> value, the one kind of pairs there is
+            if args[0] is not FieldChange:
+                raise TypeError(f"{name}: only FieldChange pairs are given as an object")
             mapping = dict[Code, Text]
             return mapping, lambda v: tuple(FieldChange(k, t) for k, t in v.items())
         if "items" in meta:

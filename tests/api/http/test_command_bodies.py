@@ -5,6 +5,7 @@ a limit is refused with a 422 naming the field."""
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any
 from uuid import uuid4
 
@@ -25,6 +26,7 @@ def expected_fields(cls: type[Any]) -> dict[str, dict[str, Any]]:
     """What a body of `cls` should say of each of its fields: whether it is required, its
     description and its limits, read from the dataclass's metadata."""
     wanted: dict[str, dict[str, Any]] = {}
+    hints = typing.get_type_hints(cls)
     for spec in dataclasses.fields(cls):
         meta = spec.metadata
         if spec.name in SENDER or meta.get("http") is False:
@@ -39,6 +41,9 @@ def expected_fields(cls: type[Any]) -> dict[str, dict[str, Any]]:
             "maxItems": meta.get("max_items"),
             "minItems": meta.get("min_items"),
         }
+        if hints[spec.name] in (str, str | None) and "choices" not in meta:  # codes: 1 to 64
+            wanted[spec.name]["maxLength"] = meta.get("max_length", 64)
+            wanted[spec.name]["minLength"] = 1
     return wanted
 
 
@@ -47,7 +52,10 @@ def said(schema: dict[str, Any], name: str) -> dict[str, Any]:
     prop = schema["properties"][name]
     kinds = [prop, *prop.get("anyOf", [])]
     array: dict[str, Any] = next((s for s in kinds if s.get("type") in ("array", "object")), {})
+    text: dict[str, Any] = next((s for s in kinds if s.get("type") == "string"), {})
     return {
+        "maxLength": text.get("maxLength"),
+        "minLength": text.get("minLength"),
         "required": name in schema.get("required", []),
         "description": prop.get("description"),
         "maxItems": array.get("maxItems", array.get("maxProperties")),
