@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
@@ -20,7 +21,7 @@ import pytest
 
 from domain.application import JourneysApplication
 from domain.family import Family
-from tests.support.journey import Clock
+from tests.support.journey import Clock, Journey
 from tests.support.old_store import OLD_FACTS, OLD_STORE, sqlite_env, state_facts, stream_facts
 
 RECORDED: dict[str, Any] = json.loads(OLD_FACTS.read_text())
@@ -80,3 +81,27 @@ def test_snapshots_reconstitute_the_state_at_their_version(app: JourneysApplicat
         at_version = replayed(app, family_id, snapshot.originator_version)
         assert state_facts(from_snapshot) == state_facts(at_version)
         assert from_snapshot.version == snapshot.originator_version
+
+
+def test_a_snapshot_that_kept_the_state_as_dicts_reads_back_typed(journey: Journey) -> None:
+    """Up to class version 3, members, episodes and consents were kept as dicts: such a
+    snapshot, of a family with a closed episode and an answered escalation, reads back as
+    the same family."""
+    journey.to("planned").give_consent()
+    journey.raise_escalation()
+    journey.respond_to_escalation()
+    journey.close_episode(reason="step_up")
+    journey.request_support()
+    family = journey.family()
+    snapshot = Family.Snapshot.take(family)
+    state = dict(snapshot.state, class_version=3)
+    for name in ("members", "episodes", "consents"):
+        state[name] = {key: asdict(part) for key, part in state[name].items()}
+    mapper = journey.app.mapper
+
+    stored = mapper.to_stored_event(replace(snapshot, state=state))
+    restored: Any = cast(Any, mapper.to_domain_event(stored)).mutate(None)
+
+    assert restored == family
+    closed = [e for e in restored.episodes.values() if e.closed_by is not None]
+    assert [[x.status for x in e.escalations.values()] for e in closed] == [["accepted"]]

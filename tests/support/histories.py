@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from domain.application import JourneysApplication
@@ -120,6 +120,13 @@ SHARING_AGENCIES = ("early_help", "school", "police", "health_visiting", "childr
 PERSONAL_MARK = "Quillfeather"  # in every personal value of a sharing history, and nowhere else
 
 
+class Entered(TypedDict):
+    """What every command of a history is given besides its own values."""
+
+    entry: NewEntry
+    now: datetime
+
+
 class SharingHistory:
     """One family's history made through the Family aggregate's own commands, rules and all,
     but with no application or store (a few thousand a second): practitioners of a few
@@ -160,7 +167,7 @@ class SharingHistory:
     def uid(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)
 
-    def entry(self, agency: str | None = None, role: str = "practitioner") -> dict[str, Any]:
+    def entry(self, agency: str | None = None, role: str = "practitioner") -> Entered:
         """The entry and clock of the next command: recorded an hour to three days
         after the previous one, about something that happened then or up to a week before."""
         self.now += timedelta(hours=self.rng.randint(1, 72))
