@@ -1,10 +1,12 @@
-"""The `journeys` command line (typer): `commands` holds the app and its commands, with the
-integrity and retention command groups (`integrity_cli`, `retention_cli`) and the progress
-bar they share (`progress`). `journeys = "api.cli:app"`; `python -m api.cli` runs `main`.
+"""The `journeys` command line (typer): one module per command group (`server`, `demo`,
+`tokens`, `info`, `projections`, `integrity`, `retention`, `search_index`), what they share
+(`common`: settings, opening the store, failing in one line; `progress`: the progress bar),
+and `root`, which assembles them. `journeys = "api.cli:app"`; `python -m api.cli` runs `main`.
 
-May import `api.app` (to serve) and infra, projections and domain; nothing imports it.
+May import `api.app` (to serve) and infra, projections, simulation and domain; nothing
+imports it.
 """
 
-from api.cli.commands import app, main
+from api.cli.root import app, main
 
 __all__ = ["app", "main"]

@@ -11,14 +11,13 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import psycopg
-from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from domain.errors import InvalidValueError, NotFoundError, RuleBrokenError, UnknownCodeError
+from infra.store.unavailable import STORE_UNAVAILABLE_ERRORS
 from infra.views.store import ViewNotReadyError
 
 log = logging.getLogger(__name__)
@@ -130,9 +129,7 @@ ANSWERS: Mapping[type[Exception], Callable[[Any], ErrorResponse]] = {
     # Not a stale answer passed off as fresh: say where the view is, so the caller can wait.
     ViewNotReadyError: lambda e: error(504, "view_not_ready", e.detail, position=e.position),
     HTTPException: http_error,
-    persistence.OperationalError: store_unavailable,  # incl. ConnectionUnavailableError
-    persistence.InterfaceError: store_unavailable,
-    psycopg.OperationalError: store_unavailable,  # incl. psycopg_pool.PoolTimeout
+    **dict.fromkeys(STORE_UNAVAILABLE_ERRORS, store_unavailable),
     Exception: internal_error,
 }
 

@@ -4,17 +4,47 @@ data is printed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Annotated
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.common import fail, load_settings, opened
 from api.cli.progress import progress_bar
 from infra.bootstrap import Journeys
 from infra.privacy.retention import Decision, RetentionReport, run_retention
 
+group = typer.Typer(
+    help="The retention schedule (JOURNEYS_RETENTION): erasing personal data when it ends.",
+    no_args_is_help=True,
+)
 
-def run(journeys: Journeys, *, today: date, dry_run: bool, console: Console) -> RetentionReport:
+
+@group.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the families due; change nothing.")
+    ] = False,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="With --dry-run: what is due by this day."),
+    ] = None,
+) -> None:
+    """Erase the personal data of every family whose retention period has ended, unless a
+    legal hold is in force (those are listed as held); with --dry-run, only list them."""
+    settings = load_settings()
+    if as_of is not None and not dry_run:
+        fail("--as-of only lists (with --dry-run): erasure happens on the day it is due")
+    today = as_of.date() if as_of else datetime.now(UTC).date()
+    with opened(settings) as journeys:
+        apply_schedule(journeys, today=today, dry_run=dry_run, console=Console())
+
+
+def apply_schedule(
+    journeys: Journeys, *, today: date, dry_run: bool, console: Console
+) -> RetentionReport:
     settings = journeys.settings
     verb = "Listing" if dry_run else "Applying"
     console.print(

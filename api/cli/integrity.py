@@ -1,5 +1,5 @@
-"""What `journeys verify` and `journeys checkpoint` do and print (the commands themselves are
-in api.cli): progress bars, the summary, the JSON, and the exit code.
+"""`journeys verify` and `journeys checkpoint`: the hash chains checked, signed checkpoints
+written and compared, with progress bars, the summary, the JSON, and the exit code.
 
 Exit codes: 0 when everything verifies, 1 when anything does not (a tampered stream, a
 checkpoint the store no longer extends, a checkpoint file altered or signed by another
@@ -12,11 +12,12 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from api.cli.common import fail, load_settings, opened
 from api.cli.progress import progress_bar
 from infra.bootstrap import Journeys
 from infra.settings import Settings
@@ -42,7 +43,7 @@ class RefusedError(Exception):
         self.code = code
 
 
-def public_key(settings: Settings) -> str:
+def public_key_of(settings: Settings) -> str:
     """The public key of JOURNEYS_SIGNING_KEY (base64), to hand to auditors."""
     return public_key_text(signing_key(settings.signing_key.get_secret_value()))
 
@@ -62,7 +63,7 @@ def load_checkpoint(path: Path, trusted_key: str) -> Checkpoint:
         raise RefusedError(f"checkpoint {path}: {error}", 1) from None
 
 
-def verify(
+def verify_store(
     journeys: Journeys,
     *,
     as_json: bool,
@@ -75,7 +76,7 @@ def verify(
     integrity = Integrity(journeys.app)
     checkpoint = None
     if checkpoint_file is not None:
-        trusted = trusted_key or public_key(journeys.settings)
+        trusted = trusted_key or public_key_of(journeys.settings)
         checkpoint = load_checkpoint(checkpoint_file, trusted)
     if seal_legacy:
         with progress_bar(console, "chaining streams stored before chaining", "streams") as show:
@@ -90,7 +91,7 @@ def verify(
     return 0 if report.ok else 1
 
 
-def checkpoint(journeys: Journeys, *, out: Path | None) -> int:
+def write_checkpoint(journeys: Journeys, *, out: Path | None) -> int:
     key = signing_key(journeys.settings.signing_key.get_secret_value())
     console = Console(stderr=out is None)  # without --out, stdout carries the file alone
     integrity = Integrity(journeys.app)
@@ -198,3 +199,52 @@ def summarise(console: Console, journeys: Journeys, report: StoreReport) -> None
                     highlight=False,
                 )
     console.print("[green]OK[/green]" if report.ok else "[red]FAILED[/red]")
+
+
+def verify(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a summary.")
+    ] = False,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Also check the store only grew since this checkpoint file.")
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="The key the checkpoint must be signed by (default: this store's)."),
+    ] = None,
+    seal_legacy: Annotated[
+        bool, typer.Option("--seal-legacy", help="First chain the streams stored before chaining.")
+    ] = False,
+) -> None:
+    """Recompute every stream's hash chain from the stored events and name the first event
+    that does not match. Exits 1 on any mismatch, so a monitor can call it."""
+    settings = load_settings()
+    with opened(settings) as journeys:
+        try:
+            code = verify_store(
+                journeys, as_json=as_json, checkpoint_file=checkpoint, trusted_key=public_key,
+                seal_legacy=seal_legacy,
+            )  # fmt: skip
+        except RefusedError as refused:
+            fail(str(refused), code=refused.code)
+    raise typer.Exit(code)
+
+
+def checkpoint(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of to stdout.")] = None,
+    public_key: Annotated[
+        bool, typer.Option("--public-key", help="Only print the public key, for auditors.")
+    ] = False,
+) -> None:
+    """Write a signed digest over every stream's head, for an auditor to keep elsewhere;
+    `journeys verify --checkpoint FILE` later proves the log only grew since."""
+    settings = load_settings()
+    if public_key:
+        typer.echo(public_key_of(settings))
+        return
+    with opened(settings) as journeys:
+        try:
+            code = write_checkpoint(journeys, out=out)
+        except RefusedError as refused:
+            fail(str(refused), code=refused.code)
+    raise typer.Exit(code)
