@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         description="Events a rebuild keeps its documents in memory for before writing them: "
         "larger is faster, and holds more of the view in memory.",
     )
+    practice_standards: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="Local parameters of the practice standards (domain.standards), as JSON: "
+        '{"rule id": {"parameter": days}}, e.g. {"lead-assigned": {"working_days": 3}}.',
+    )
     former_lead_grace_days: int = Field(
         90,
         ge=0,

@@ -33,6 +33,7 @@ class Action(StrEnum):
     VERIFY_INTEGRITY = "checking that a family's record was not altered"
     READ_DATASET = "reading the early help dataset report"
     RESEARCH_RE_REFERRALS = "analysing re-referrals"
+    READ_FINDINGS = "reading practice-standard findings and the audit queue"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -68,6 +69,8 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.READ_DATASET: ("qa_officer", "panel_member"),
     # Rates and curves with counts under 5 suppressed (projections.re_referrals).
     Action.RESEARCH_RE_REFERRALS: ("researcher", "qa_officer"),
+    # Findings name families by id: QA officers work the queue, a panel reads it.
+    Action.READ_FINDINGS: ("qa_officer", "panel_member"),
 }
 
 

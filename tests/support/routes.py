@@ -41,6 +41,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/research/re-referrals"): (None, {"researcher", "qa_officer"}),
     ("GET", "/research/re-referrals.svg"): (None, {"researcher", "qa_officer"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
+    ("GET", "/qa/findings"): (None, {"qa_officer", "panel_member"}),
+    ("GET", "/qa/queue"): (None, {"qa_officer", "panel_member"}),
     ("GET", "/codelists"): (None, set(ROLES)),
     ("GET", "/shared-families"): (None, {"partner", "qa_officer"}),
     ("POST", "/families/{family_id}/members"): (
