@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from domain.commands import NewAction, NewOutcome
 from domain.standards import PRACTICE_2026_1
 from domain.values import FieldChange
 from projections.base import replay
-from projections.findings import Finding, findings
+from projections.findings import Finding, findings, queue
 from projections.timeline import TimelineProjection
 from projections.working_days import add_working_days
 from tests.support.journey import Clock, Journey, new_journey
@@ -206,3 +208,92 @@ def test_an_escalation_answered_two_working_days_later_is_high_severity() -> Non
         date(2025, 4, 22),
         date(2025, 4, 23),
     )
+
+
+def test_sharing_on_consent_given_before_is_met_backdated_before_it_is_not() -> None:
+    journey = requested(date(2025, 3, 3))
+    journey.give_consent(occurred_at=at(date(2025, 3, 4)))
+    journey.share_information(occurred_at=at(date(2025, 3, 5)))
+    journey.share_information(occurred_at=at(date(2025, 3, 5)), lawful_basis="public_task")
+    assert of("sharing-basis", journey) == []
+    moved(journey, entry_of(journey, "InformationShared"), date(2025, 3, 3))
+    [finding] = of("sharing-basis", journey)
+    assert (finding.severity, finding.due_on, finding.open) == ("high", date(2025, 3, 3), True)
+    assert finding.entry_id == str(entry_of(journey, "InformationShared"))
+
+
+def test_sharing_after_the_consent_was_withdrawn_breaks_the_standard() -> None:
+    journey = requested(date(2025, 3, 3))
+    journey.give_consent(occurred_at=at(date(2025, 3, 4)))
+    journey.share_information(occurred_at=at(date(2025, 3, 10)))
+    journey.withdraw_consent(occurred_at=at(date(2025, 3, 12)))
+    assert of("sharing-basis", journey) == []
+    moved(journey, entry_of(journey, "InformationShared"), date(2025, 3, 13))
+    assert [f.started_on for f in of("sharing-basis", journey)] == [date(2025, 3, 13)]
+
+
+def closed_after_plan() -> Journey:
+    journey = planned(date(2025, 3, 3), date(2025, 3, 5))
+    journey.hold_review(occurred_at=at(date(2025, 4, 1)))
+    journey.close_episode(occurred_at=at(date(2025, 4, 10)))
+    return journey
+
+
+def test_every_plan_outcome_tied_to_a_headline_outcome_of_the_code_list() -> None:
+    journey = closed_after_plan()
+    codes = frozenset({"good_education", "housing"})
+    assert found(journey, headlines=codes) == []
+    # A code list in which one of the plan's outcomes is no longer a headline outcome.
+    [finding] = found(journey, headlines=frozenset({"housing"}))
+    assert (finding.rule_id, finding.severity, finding.due_on) == (
+        "outcomes-headlined",
+        "low",
+        date(2025, 3, 5),
+    )
+
+
+def test_a_closure_must_state_a_status_for_every_outcome() -> None:
+    journey = closed_after_plan()
+    doc = replay(TimelineProjection(), journey.stream()).docs[str(journey.id)]
+    assert findings(doc, PRACTICE_2026_1, TODAY) == []
+    # A closure recorded before the domain required every status (an imported record).
+    closure = next(e for e in doc["entries"] if e["type"] == "EpisodeClosed")
+    del closure["facts"]["outcome_statuses"][0]
+    [finding] = findings(doc, PRACTICE_2026_1, TODAY)
+    assert (finding.rule_id, finding.due_on, finding.entry_id) == (
+        "closure-statuses",
+        date(2025, 4, 10),
+        closure["entry_id"],
+    )
+
+
+def test_the_queue_is_open_findings_most_severe_first_then_oldest() -> None:
+    slow = requested(date(2025, 3, 3))  # no lead, no assessment: two medium findings
+    unanswered = escalated(date(2025, 6, 2))  # high; also an overdue first review
+    queued = queue([*found(slow), *found(unanswered)], TODAY)
+    assert [(f.severity, f.due_on) for f in queued] == [
+        ("high", date(2025, 6, 3)),
+        ("medium", date(2025, 3, 10)),
+        ("medium", date(2025, 3, 24)),
+        ("medium", date(2025, 7, 9)),
+    ]
+    assert all(f.open for f in queued)
+
+
+def test_settings_change_a_rule_parameter_not_its_meaning() -> None:
+    journey = requested(date(2025, 12, 24))
+    journey.assign_lead_practitioner(occurred_at=at(date(2025, 12, 31)))
+    tighter = PRACTICE_2026_1.with_overrides({"lead-assigned": {"working_days": 2}})
+    doc = replay(TimelineProjection(), journey.stream()).docs[str(journey.id)]
+    leads = [f for f in findings(doc, PRACTICE_2026_1, TODAY) if f.rule_id == "lead-assigned"]
+    assert leads == []
+    [finding] = [f for f in findings(doc, tighter, TODAY) if f.rule_id == "lead-assigned"]
+    assert finding.due_on == date(2025, 12, 30)
+    assert "2 working days" in finding.expected
+
+
+def test_overrides_of_unknown_rules_or_parameters_are_refused() -> None:
+    with pytest.raises(ValueError, match="no practice standard"):
+        PRACTICE_2026_1.with_overrides({"lead-asigned": {"working_days": 2}})
+    with pytest.raises(ValueError, match="has no parameter"):
+        PRACTICE_2026_1.with_overrides({"lead-assigned": {"days": 2}})
