@@ -58,6 +58,7 @@ from api.web import (
     pages_partner,
     pages_pathways,
     pages_print,
+    pages_qa,
     pages_search,
     session,
 )
@@ -108,6 +109,7 @@ ROUTERS = (
     pages_print,
     pages_pathways,
     pages_partner,
+    pages_qa,
 )
 
 

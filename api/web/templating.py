@@ -38,6 +38,7 @@ NAV: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("shared", "Shared with us", "/web/shared", ("partner",)),
     ("access_log", "Access log", "/web/access-log", ("qa_officer",)),
     ("pathways", "Pathways", "/web/pathways", ("qa_officer", "panel_member", "researcher")),
+    ("qa", "Audit queue", "/web/qa", ("qa_officer", "panel_member")),
 )
 
 ROLE_NAMES = {"qa_officer": "QA officer"}
