@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain import standards as s
@@ -194,11 +194,18 @@ def _note(episode: _Episode, kind: str, day: date, entry: Doc) -> None:
 
 
 def findings(
-    doc: Doc, rules: RuleSet, today: date, *, headlines: frozenset[str] | None = None
+    doc: Doc,
+    rules: RuleSet,
+    today: date,
+    *,
+    headlines: frozenset[str] | None = None,
+    as_recorded_at: datetime | None = None,
 ) -> list[Finding]:
-    """The findings of one family's timeline document, as its record stands today.
-    `headlines`: the headline outcome codes (None: any non-empty code counts)."""
-    entries = [e for e in timeline(doc) if e["retracted"] is None]
+    """The findings of one family's timeline document, as its record stands today (or as
+    it stood at `as_recorded_at`, with `today` that day). `headlines`: the headline
+    outcome codes (None: any non-empty code counts)."""
+    recorded = timeline(doc, as_recorded_at=as_recorded_at)
+    entries = [e for e in recorded if e["retracted"] is None]
     episodes, shares, consents = _episodes(entries)
     check = _Check(rules, doc, today)
     for episode in episodes.values():

@@ -3,8 +3,8 @@ over the timeline view), with the rule set of the settings (domain.standards).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from domain.standards import CURRENT, RULE_SETS, RuleSet
 from infra.bootstrap import Journeys
@@ -20,6 +20,7 @@ class Filters:
     rule: str | None = None
     severity: str | None = None
     open: bool | None = None
+    as_recorded_at: datetime | None = None  # the record as it stood then; "today" its day
 
     def keep(self, finding: Finding) -> bool:
         return (
@@ -45,13 +46,15 @@ def all_findings(journeys: Journeys, filters: Filters) -> Answer:
     """Every finding of the families of an area (all areas when None), filtered; in order
     of family, then when each standard fell due."""
     rules = rule_set(journeys)
-    today = local_day(journeys.app.clock())
+    today = local_day(filters.as_recorded_at or journeys.app.clock())
     headlines = frozenset(journeys.app.codes.codes("headline_outcome"))
     position, docs = journeys.views.read_tagged(VIEW, filters.area)
     found = [
         finding
         for _, doc in docs
-        for finding in findings(doc, rules, today, headlines=headlines)
+        for finding in findings(
+            doc, rules, today, headlines=headlines, as_recorded_at=filters.as_recorded_at
+        )
         if filters.keep(finding)
     ]
     found.sort(key=lambda f: (f.family_id, f.due_on, f.rule_id))
@@ -60,7 +63,7 @@ def all_findings(journeys: Journeys, filters: Filters) -> Answer:
 
 def audit_queue(journeys: Journeys, filters: Filters) -> Answer:
     """The open findings, most severe first, then the longest overdue."""
-    answer = all_findings(journeys, Filters(filters.area, filters.rule, filters.severity, True))
+    answer = all_findings(journeys, replace(filters, open=True))
     return Answer(
         answer.rule_set, answer.today, answer.position, queue(answer.findings, answer.today)
     )

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.http.deps import JourneysDep, ReadAfterDep, require_roles
+from api.http.instants import RecordedAt, instant
 from api.http.permissions import ALLOWED, Action
 from api.http.qa import VIEW, Answer, Filters, all_findings, audit_queue
 from api.http.responses import READS
@@ -47,9 +48,17 @@ def public(answer: Answer) -> FindingsPublic:
 
 
 def filters_asked(
-    area: Area = None, rule: RuleId = None, severity: SeverityAsked = None
+    area: Area = None,
+    rule: RuleId = None,
+    severity: SeverityAsked = None,
+    as_recorded_at: RecordedAt = None,
 ) -> Filters:
-    return Filters(area, rule, None if severity is None else str(severity))
+    return Filters(
+        area,
+        rule,
+        None if severity is None else str(severity),
+        as_recorded_at=instant("as_recorded_at", as_recorded_at),
+    )
 
 
 FiltersAsked = Annotated[Filters, Depends(filters_asked)]

@@ -3,11 +3,18 @@ filters, the queue's order, a correction closing a finding, and no personal data
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
-from tests.support.api import Auth
+from api.app import create_app
+from infra.settings import Settings
+from tests.support.api import Auth, auth_for, sqlite_settings
 from tests.support.episodes import family, read, request
 from tests.support.walk import Walk
 
@@ -89,3 +96,40 @@ def test_a_corrected_lead_date_closes_the_finding(client: TestClient, auth: Auth
         role="qa_officer",
     )
     assert findings(client, auth, late, rule="lead-assigned", area="strood") == []
+
+
+def test_findings_as_the_record_stood_before_a_correction(client: TestClient, auth: Auth) -> None:
+    _, late, lead = two_families(client, auth)
+    time.sleep(0.01)
+    before = datetime.now(UTC).isoformat()
+    time.sleep(0.01)
+    late.post(
+        "/corrections",
+        {
+            "occurred_at": "2026-02-01T10:00:00Z",
+            "target_entry_id": lead["entry_id"],
+            "reason": "wrong_date",
+            "changes": {"occurred_at": "2026-01-02T10:00:00Z"},
+        },
+        event="EntryCorrected",
+        role="qa_officer",
+    )
+    asked = {"rule": "lead-assigned", "area": "strood"}
+    assert findings(client, auth, late, **asked) == []
+    [then] = findings(client, auth, late, as_recorded_at=before, **asked)
+    assert then["met_on"] == "2026-01-06"
+
+
+def test_settings_set_a_rule_parameter_and_refuse_unknown_rules(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="no practice standard"):
+        Settings(practice_standards={"lead-asigned": {"working_days": 3}})
+    tighter = sqlite_settings(tmp_path).model_copy(
+        update={"practice_standards": {"lead-assigned": {"working_days": 6}}}
+    )
+    with TestClient(create_app(tighter)) as client:
+        auth = auth_for(client.app.state.journeys)  # type: ignore[attr-defined]
+        _, late, _ = two_families(client, auth)
+        assert findings(client, auth, late, rule="lead-assigned", area="strood") == []
+        rules = read(client, auth, late, "/qa/findings", "qa_officer")["rules"]
+        [lead] = [rule for rule in rules if rule["id"] == "lead-assigned"]
+        assert lead["parameters"] == {"working_days": 6}
