@@ -27,6 +27,21 @@ def assign_lead(walk: Walk, at: str) -> dict[str, Any]:
     )
 
 
+def correct_lead(walk: Walk, lead: dict[str, Any], to: str) -> None:
+    """A QA officer's correction of when the lead was assigned."""
+    walk.post(
+        "/corrections",
+        {
+            "occurred_at": "2026-02-01T10:00:00Z",
+            "target_entry_id": lead["entry_id"],
+            "reason": "wrong_date",
+            "changes": {"occurred_at": to},
+        },
+        event="EntryCorrected",
+        role="qa_officer",
+    )
+
+
 def findings(client: TestClient, auth: Auth, walk: Walk, **query: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = read(client, auth, walk, "/qa/findings", "qa_officer", **query)[
         "findings"
@@ -84,17 +99,7 @@ def test_the_queue_for_a_panel_member_is_open_findings_oldest_first(
 def test_a_corrected_lead_date_closes_the_finding(client: TestClient, auth: Auth) -> None:
     _, late, lead = two_families(client, auth)
     assert len(findings(client, auth, late, rule="lead-assigned", area="strood")) == 1
-    late.post(
-        "/corrections",
-        {
-            "occurred_at": "2026-02-01T10:00:00Z",
-            "target_entry_id": lead["entry_id"],
-            "reason": "wrong_date",
-            "changes": {"occurred_at": "2026-01-05T10:00:00Z"},
-        },
-        event="EntryCorrected",
-        role="qa_officer",
-    )
+    correct_lead(late, lead, "2026-01-05T10:00:00Z")
     assert findings(client, auth, late, rule="lead-assigned", area="strood") == []
 
 
@@ -103,17 +108,7 @@ def test_findings_as_the_record_stood_before_a_correction(client: TestClient, au
     time.sleep(0.01)
     before = datetime.now(UTC).isoformat()
     time.sleep(0.01)
-    late.post(
-        "/corrections",
-        {
-            "occurred_at": "2026-02-01T10:00:00Z",
-            "target_entry_id": lead["entry_id"],
-            "reason": "wrong_date",
-            "changes": {"occurred_at": "2026-01-02T10:00:00Z"},
-        },
-        event="EntryCorrected",
-        role="qa_officer",
-    )
+    correct_lead(late, lead, "2026-01-02T10:00:00Z")
     asked = {"rule": "lead-assigned", "area": "strood"}
     assert findings(client, auth, late, **asked) == []
     [then] = findings(client, auth, late, as_recorded_at=before, **asked)
