@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from domain.errors import InvalidValueError
 from domain.standards import CURRENT, RULE_SETS, RuleSet
 from infra.bootstrap import Journeys
 from projections.findings import Finding, findings, queue
@@ -46,6 +47,9 @@ def all_findings(journeys: Journeys, filters: Filters) -> Answer:
     """Every finding of the families of an area (all areas when None), filtered; in order
     of family, then when each standard fell due."""
     rules = rule_set(journeys)
+    if filters.rule is not None and filters.rule not in {rule.id for rule in rules.rules}:
+        known = ", ".join(rule.id for rule in rules.rules)
+        raise InvalidValueError("rule", f"no such practice standard in {rules.id}: {known}")
     today = local_day(filters.as_recorded_at or journeys.app.clock())
     headlines = frozenset(journeys.app.codes.codes("headline_outcome"))
     position, docs = journeys.views.read_tagged(VIEW, filters.area)
