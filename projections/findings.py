@@ -28,7 +28,7 @@ from typing import Any
 from domain import standards as s
 from domain.standards import SEVERITY_ORDER, Rule, RuleSet
 from projections.base import Doc
-from projections.timeline import timeline
+from projections.timeline import sort_key
 from projections.working_days import add_working_days, local_day, utc
 
 BREACH_RULES = frozenset({s.OUTCOMES_HEADLINED, s.SHARING_BASIS, s.CLOSURE_STATUSES})
@@ -193,6 +193,35 @@ def _note(episode: _Episode, kind: str, day: date, entry: Doc) -> None:
         episode.closed_on, episode.closure = day, entry
 
 
+def _corrected(doc: Doc, as_recorded_at: datetime | None) -> list[Doc]:
+    """The timeline document's entries (recorded by `as_recorded_at`, when given) with the
+    corrections recorded by then applied, the retracted left out, in the order they
+    happened: projections.timeline's reading, without the summaries a page shows."""
+
+    def known(record: Doc | None) -> bool:
+        return record is not None and (
+            as_recorded_at is None or utc(record["recorded_at"]) <= as_recorded_at
+        )
+
+    entries = []
+    for stored in doc["entries"]:
+        if not known(stored) or known(stored["retraction"]):
+            continue
+        occurred_at, facts = stored["occurred_at"], stored["facts"]
+        for correction in stored["corrections"]:
+            if not known(correction):
+                continue
+            facts = dict(facts)
+            for change in correction["changes"]:
+                if change["field"] == "occurred_at":
+                    occurred_at = change["after"]
+                else:
+                    facts[change["field"]] = change["after"]
+        entries.append({**stored, "occurred_at": occurred_at, "facts": facts})
+    entries.sort(key=sort_key)
+    return entries
+
+
 def findings(
     doc: Doc,
     rules: RuleSet,
@@ -204,8 +233,7 @@ def findings(
     """The findings of one family's timeline document, as its record stands today (or as
     it stood at `as_recorded_at`, with `today` that day). `headlines`: the headline
     outcome codes (None: any non-empty code counts)."""
-    recorded = timeline(doc, as_recorded_at=as_recorded_at)
-    entries = [e for e in recorded if e["retracted"] is None]
+    entries = _corrected(doc, as_recorded_at)
     episodes, shares, consents = _episodes(entries)
     check = _Check(rules, doc, today)
     for episode in episodes.values():

@@ -21,6 +21,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: date, days: int) -> date:
     """The `days`-th working day after `start` (`start` itself when `days` is 0)."""
     day = start
