@@ -1,5 +1,5 @@
 """The practice-standard findings the QA routes and the QA page show (projections.findings
-over the timeline view), with the rule set of the settings (domain.standards)."""
+over the findings view), with the rule set of the settings (domain.standards)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from infra.bootstrap import Journeys
 from projections.findings import Finding, findings, queue
 from projections.working_days import local_day
 
-VIEW = "timeline"
+VIEW = "findings"  # projections.findings_view
 
 
 @dataclass(frozen=True)
