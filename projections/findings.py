@@ -1,7 +1,8 @@
 """Practice-standard findings: a family's record checked against a rule set
 (domain.standards), and the audit queue a QA officer works through.
 
-The record is the timeline view's document (projections.timeline) as known today: each
+The record is a timeline document (projections.timeline; the findings view keeps the part
+of it the standards read, projections.findings_view) as known today: each
 entry at its corrected time and with its corrected facts, retracted entries left out, so a
 correction or a retraction opens or closes findings at the next read. Days are days in
 England (projections.working_days).
