@@ -37,6 +37,7 @@ from api.http.routes import (
     outcome_evidence,
     pathways,
     plans,
+    qa,
     reports,
     requests_for_support,
     research,
@@ -59,6 +60,7 @@ from api.web import (
     pages_partner,
     pages_pathways,
     pages_print,
+    pages_qa,
     pages_search,
     session,
 )
@@ -94,6 +96,7 @@ ROUTERS = (
     reports,
     research,
     extracts,
+    qa,
     access_log,
     integrity,
     shared_view,
@@ -110,6 +113,7 @@ ROUTERS = (
     pages_evidence,
     pages_pathways,
     pages_partner,
+    pages_qa,
 )
 
 

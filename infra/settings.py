@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.standards import CURRENT, RULE_SETS
+
 DEVELOPMENT_SECRET = "journeys-development-secret-do-not-use-in-production"
 DEVELOPMENT_PSEUDONYM_SECRET = "journeys-development-pseudonyms-do-not-use-in-production"
 DEVELOPMENT_BLIND_INDEX_KEY = "journeys-development-blind-index-do-not-use-in-production"
@@ -121,6 +123,11 @@ class Settings(BaseSettings):
         description="Events a rebuild keeps its documents in memory for before writing them: "
         "larger is faster, and holds more of the view in memory.",
     )
+    practice_standards: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="Local parameters of the practice standards (domain.standards), as JSON: "
+        '{"rule id": {"parameter": days}}, e.g. {"lead-assigned": {"working_days": 3}}.',
+    )
     former_lead_grace_days: int = Field(
         90,
         ge=0,
@@ -193,6 +200,14 @@ class Settings(BaseSettings):
             raise ValueError("not base64 (of a 32-byte Ed25519 seed)") from None
         if len(decoded) != 32:
             raise ValueError(f"decodes to {len(decoded)} bytes; an Ed25519 seed has 32")
+        return value
+
+    @field_validator("practice_standards")
+    @classmethod
+    def practice_standards_are_known(
+        cls, value: dict[str, dict[str, int]]
+    ) -> dict[str, dict[str, int]]:
+        RULE_SETS[CURRENT].with_overrides(value)  # refuses unknown rules and parameters
         return value
 
     @field_validator("master_key")

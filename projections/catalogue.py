@@ -6,6 +6,7 @@ from projections.base import Projection
 from projections.caseload import CaseloadProjection
 from projections.episode_facts import EpisodeFactsProjection
 from projections.families import FamilyDirectory
+from projections.findings_view import FindingsProjection
 from projections.journey import JourneyProjection
 from projections.sharing import SharingProjection
 from projections.timeline import TimelineProjection
@@ -19,4 +20,5 @@ def all_projections() -> list[Projection]:
         SharingProjection(),
         CaseloadProjection(),
         EpisodeFactsProjection(),
+        FindingsProjection(),
     ]

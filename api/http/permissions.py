@@ -34,6 +34,7 @@ class Action(StrEnum):
     READ_DATASET = "reading the early help dataset report"
     RESEARCH_RE_REFERRALS = "analysing re-referrals"
     RESEARCH_EXTRACT = "taking a pseudonymised research extract"
+    READ_FINDINGS = "reading practice-standard findings and the audit queue"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -71,6 +72,8 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.RESEARCH_RE_REFERRALS: ("researcher", "qa_officer"),
     # Rows of pseudonymised episodes (projections.extract): researchers only.
     Action.RESEARCH_EXTRACT: ("researcher",),
+    # Findings name families by id: QA officers work the queue, a panel reads it.
+    Action.READ_FINDINGS: ("qa_officer", "panel_member"),
 }
 
 

@@ -40,6 +40,7 @@ NAV: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("pathways", "Pathways", "/web/pathways", ("qa_officer", "panel_member", "researcher")),
     ("reports", "Dataset", "/web/reports", ("qa_officer", "panel_member")),
     ("re_referrals", "Re-referrals", "/web/re-referrals", ("researcher", "qa_officer")),
+    ("qa", "Audit queue", "/web/qa", ("qa_officer", "panel_member")),
 )
 
 ROLE_NAMES = {"qa_officer": "QA officer"}

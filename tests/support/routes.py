@@ -42,6 +42,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/research/re-referrals.svg"): (None, {"researcher", "qa_officer"}),
     ("GET", "/research/extracts/{shape}"): (None, {"researcher"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
+    ("GET", "/qa/findings"): (None, {"qa_officer", "panel_member"}),
+    ("GET", "/qa/queue"): (None, {"qa_officer", "panel_member"}),
     ("GET", "/codelists"): (None, set(ROLES)),
     ("GET", "/shared-families"): (None, {"partner", "qa_officer"}),
     ("POST", "/families/{family_id}/members"): (
@@ -191,6 +193,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
     ("GET", "/web/reports"): {"qa_officer", "panel_member"},
     ("GET", "/web/re-referrals"): {"researcher", "qa_officer"},
+    ("GET", "/web/qa"): {"qa_officer", "panel_member"},
     ("GET", "/web/access-log"): {"qa_officer"},
     ("GET", "/web/families/{family_id}/access-log"): {"qa_officer"},
     ("GET", "/web/shared"): {"partner", "qa_officer"},
