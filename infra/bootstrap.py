@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from domain.application import JourneysApplication
 from infra.audit.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
+from infra.kafka.positions import RelayPositions
 from infra.privacy.blind_index import BlindIndex, Hasher, PostgresBlindIndex, SQLiteBlindIndex
 from infra.privacy.keys import DataKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable, sweep
 from infra.privacy.pseudonyms import Pseudonyms
@@ -42,6 +43,8 @@ class Journeys:
     blind_index: BlindIndex
     """Finding a family by a member's name or date of birth: keyed hashes only."""
     keys: DataKeys | None = None  # None: personal data stored in clear (benchmarks only)
+    relay_positions: RelayPositions | None = None
+    """How far the Kafka relay has published the store (infra.kafka.positions)."""
 
     def start(self, *, projections: bool) -> None:
         """Listen for other processes' changes and, if asked, keep the views up to date."""
@@ -138,6 +141,8 @@ def bootstrap(
         views.on_events(runner.wake)  # events stored by other processes
     accesses = access_log(views, app)
     accesses.setup()
+    relay_positions = RelayPositions.of(views)
+    relay_positions.setup()
     return Journeys(
         settings=settings,
         app=app,
@@ -148,4 +153,5 @@ def bootstrap(
         pseudonyms=Pseudonyms(settings.pseudonym_secret.get_secret_value()),
         blind_index=index,
         keys=keys,
+        relay_positions=relay_positions,
     )
