@@ -6,5 +6,8 @@ May import `api.app` (to serve) and infra, projections and domain; nothing impor
 """
 
 from api.cli.commands import app, main
+from api.cli.relay import relay_app
+
+app.add_typer(relay_app, name="relay")
 
 __all__ = ["app", "main"]
