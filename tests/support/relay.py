@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -15,7 +15,7 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
 from infra.bootstrap import Journeys, bootstrap
-from infra.kafka.relay import Relay, relay_for
+from infra.kafka.relay import Relay, RelayStatus, relay_for, relay_status
 from infra.settings import Settings
 from tests.support.journey import CHILD, NOTES, PARENT, Clock, Journey, ObservedApplication
 from tests.support.kafka import FAST_GROUP, tansu_broker
@@ -49,9 +49,11 @@ class Relayed:
 
 
 @contextmanager
-def relayed(settings: Settings) -> Iterator[Relayed]:
-    """A store from `settings`, a broker of its own with the topics made, and a relay."""
-    with tansu_broker() as servers:
+def relayed(settings: Settings, *, broker: str | None = None) -> Iterator[Relayed]:
+    """A store from `settings`, a broker of its own (or the one at `broker`) with the
+    topics made, and a relay."""
+    with ExitStack() as stack:
+        servers = broker or stack.enter_context(tansu_broker())
         clock = Clock()
         journeys = bootstrap(settings.model_copy(update={"kafka_bootstrap": servers}), clock=clock)
         relay = relay_for(journeys)
@@ -96,3 +98,13 @@ def first_by_id(records: list[Any]) -> list[dict[str, Any]]:
     for envelope in envelopes(records):
         seen.setdefault(envelope["id"], envelope)
     return list(seen.values())
+
+
+def wait_caught_up(relayed: Relayed, *, timeout: float) -> RelayStatus:
+    """Wait until the relay running in the background has published the whole store."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = relay_status(relayed.journeys.app, relayed.relay.positions)
+        if not status.lag_events or time.monotonic() > deadline:
+            return status
+        time.sleep(0.1)
