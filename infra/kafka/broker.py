@@ -101,9 +101,12 @@ class Broker:
                 producer.send(m.topic, key=m.key, value=m.value, headers=m.headers)
                 for m in messages
             ]
-            producer.flush(timeout=self.timeout_seconds)
+            # Longer than the delivery timeout: a batch fails by expiring, leaving nothing
+            # in the producer's buffer, and the producer closes cleanly.
+            wait = self.timeout_seconds + 5
+            producer.flush(timeout=wait)
             for future in futures:
-                future.get(timeout=self.timeout_seconds)
+                future.get(timeout=wait)
         except (KafkaError, OSError, TimeoutError) as error:
             self.reset()
             raise PublishError(type(error).__name__) from error
@@ -114,8 +117,12 @@ class Broker:
         if producer is not None:
             try:
                 producer.close(timeout=1)
-            except Exception as error:  # a broken producer may fail to close; it is dropped
+            except Exception as error:  # records still buffered: stop its sender thread now
                 logger.debug("closing the producer: %s", type(error).__name__)
+                sender = getattr(producer, "_sender", None)
+                if sender is not None:
+                    sender.force_close()
+                producer._closed = True  # its __del__ would try (and fail) again
 
     def close(self) -> None:
         self.reset()

@@ -147,6 +147,7 @@ class Relay(Follower):
             self.failures += 1
             reason = str(error) if isinstance(error, PublishError) else type(error).__name__
             self.last_error = f"publishing failed: {reason}"
+            self._prepared = not self.topics  # a restarted broker may have lost its topics
             delay = self._delay()
             logger.warning("relay: %s; retrying in %.1f s", self.last_error, delay)
             self._stopping.wait(delay)

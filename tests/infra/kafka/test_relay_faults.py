@@ -144,3 +144,28 @@ def test_a_relay_killed_after_the_ack_loses_nothing_and_duplicates_are_absorbed(
     assert counts["events"] > counts["unique"]  # the batch acked but not recorded, twice
     with capsys.disabled():
         print(f"\nkilled after the ack at position {died_at}: {counts}")
+
+
+def test_after_a_broker_restart_the_relay_makes_a_new_producer_and_carries_on(
+    settings: Settings,
+) -> None:
+    proc, bootstrap = start_tansu()
+    port = int(bootstrap.rsplit(":", 1)[1])
+    try:
+        with relayed(settings, broker=bootstrap) as r:
+            escalate(r)
+            r.relay.drain(timeout=30)
+            before = r.journeys.app.position()
+            stop_tansu(proc)  # memory storage: topics and producer ids are gone
+            proc, _ = start_tansu(port=port)
+            escalate(r)
+
+            status = r.relay.drain(timeout=60)
+
+            assert status.lag_events == 0
+            head = r.journeys.app.position()
+            records = read_topic(bootstrap, EVENTS, at_least=head - before)
+            positions = {int(dict(rec.headers)["position"]) for rec in records}
+            assert positions == set(range(before + 1, head + 1))
+    finally:
+        stop_tansu(proc)
