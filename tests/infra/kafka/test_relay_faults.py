@@ -6,11 +6,15 @@ escalation exactly once after dropping duplicates by CloudEvents id, no personal
 from __future__ import annotations
 
 import json
+import os
 import signal
 import statistics
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +173,36 @@ def test_after_a_broker_restart_the_relay_makes_a_new_producer_and_carries_on(
             assert positions == set(range(before + 1, head + 1))
     finally:
         stop_tansu(proc)
+
+
+def test_a_relay_process_killed_mid_stream_loses_nothing_on_restart(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with relayed(settings) as r:
+        for _ in range(20):
+            escalate(r)
+        head = r.journeys.app.position()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).parents[3]),
+            "JOURNEYS_DATABASE_URL": str(settings.database_url),
+            "JOURNEYS_KAFKA_BOOTSTRAP": r.bootstrap,
+            "JOURNEYS_RELAY_BATCH_SIZE": "1",
+        }
+        command = [sys.executable, "-m", "api.cli", "relay", "run"]
+        relay = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while r.relay.positions.get().position < head // 3:
+                assert time.monotonic() < deadline, "the relay process published nothing"
+                time.sleep(0.02)
+            relay.send_signal(signal.SIGKILL)
+        finally:
+            relay.wait(10)
+        died_at = r.relay.positions.get().position
+        drained = subprocess.run([*command, "--drain", "--timeout", "60"], env=env, check=False)
+        counts = check_everything_arrived(r, 20)
+    assert drained.returncode == 0
+    assert died_at < head
+    with capsys.disabled():
+        print(f"\nrelay process killed -9 at position {died_at} of {head}: {counts}")
