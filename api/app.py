@@ -14,9 +14,11 @@ from fastapi import FastAPI
 
 from api.http.access import InvalidReadsAmended
 from api.http.errors import register_error_handlers
+from api.http.metrics import Metrics, RequestMetrics
 from api.http.routes import (
     access_log,
     assessments,
+    asyncapi,
     closures,
     codelists,
     consents,
@@ -34,6 +36,7 @@ from api.http.routes import (
     journey,
     lead_practitioner,
     members,
+    metrics,
     outcome_evidence,
     pathways,
     plans,
@@ -69,6 +72,8 @@ from infra.settings import Settings
 
 ROUTERS = (
     health,
+    metrics,
+    asyncapi,
     # Before every /families/{family_id} route, which would take "search" for a family id.
     search,
     families,
@@ -145,6 +150,8 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
     )
     register_error_handlers(app)
     app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/http/access.py
+    app.state.metrics = Metrics()
+    app.add_middleware(RequestMetrics)  # request latency, commands by outcome: GET /metrics
     docs.mount(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -14,6 +14,7 @@ from domain.application import JourneysApplication
 from infra.audit.access_log import AccessLog
 from infra.audit.access_log_postgres import PostgresAccessLog
 from infra.audit.access_log_sqlite import SQLiteAccessLog
+from infra.kafka.positions import RelayPositions
 from infra.privacy.blind_index import BlindIndex, Hasher
 from infra.privacy.blind_index_postgres import PostgresBlindIndex
 from infra.privacy.blind_index_sqlite import SQLiteBlindIndex
@@ -48,6 +49,8 @@ class Journeys:
     blind_index: BlindIndex
     """Finding a family by a member's name or date of birth: keyed hashes only."""
     keys: DataKeys | None = None  # None: personal data stored in clear (benchmarks only)
+    relay_positions: RelayPositions | None = None
+    """How far the Kafka relay has published the store (infra.kafka.positions)."""
 
     def start(self, *, projections: bool) -> None:
         """Listen for other processes' changes and, if asked, keep the views up to date."""
@@ -144,6 +147,8 @@ def bootstrap(
         views.on_events(runner.wake)  # events stored by other processes
     accesses = access_log(views, app)
     accesses.setup()
+    relay_positions = RelayPositions.of(views)
+    relay_positions.setup()
     return Journeys(
         settings=settings,
         app=app,
@@ -154,4 +159,5 @@ def bootstrap(
         pseudonyms=Pseudonyms(settings.pseudonym_secret.get_secret_value()),
         blind_index=index,
         keys=keys,
+        relay_positions=relay_positions,
     )

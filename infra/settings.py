@@ -156,6 +156,26 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = Field(
         None, description="Kafka bootstrap servers; publishing is off when unset."
     )
+    kafka_events_partitions: int = Field(
+        12, ge=1, description="Partitions of journeys.events.v1 (keyed by family id)."
+    )
+    kafka_escalations_partitions: int = Field(
+        6, ge=1, description="Partitions of journeys.escalations.v1 (keyed by family id)."
+    )
+    kafka_deadletter_partitions: int = Field(
+        1, ge=1, description="Partitions of journeys.deadletter.v1."
+    )
+    relay_batch_size: int = Field(
+        500, ge=1, description="Events the Kafka relay reads, publishes and acknowledges at once."
+    )
+    relay_backoff_max_seconds: float = Field(
+        30.0, gt=0, description="Longest wait of the relay between retries while the broker fails."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where partners reach this API: the base of the shared-view links that "
+        "escalation messages carry instead of the details.",
+    )
     master_key: SecretStr = Field(
         SecretStr(DEVELOPMENT_MASTER_KEY),
         description="base64 of 32 random bytes: the key that wraps each family's data key. "

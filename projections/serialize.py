@@ -20,19 +20,20 @@ ENVELOPE = frozenset(
 ERASED = "erased"
 
 
-def to_json(value: Any, *, personal: bool) -> Any:
+def to_json(value: Any, *, personal: bool, withheld: str | None = None) -> Any:
     """A JSON-ready copy of `value`; PersonalData only when `personal` is true, as its
-    details (each detail it held reads "erased" once the family's data is erased)."""
+    details (each detail it held reads "erased" once the family's data is erased), else
+    `withheld` in its place."""
     if isinstance(value, PersonalData):
         if not personal:
-            return None
+            return withheld
         if value.erased:
             erased = dict.fromkeys(value.erased_fields, ERASED)
             return {name: erased.get(name) for name in PersonalData.DETAILS} | {"erased": True}
         return {name: to_json(getattr(value, name), personal=True) for name in value.DETAILS}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: to_json(getattr(value, f.name), personal=personal)
+            f.name: to_json(getattr(value, f.name), personal=personal, withheld=withheld)
             for f in dataclasses.fields(value)
         }
     if isinstance(value, UUID | Decimal):
@@ -40,14 +41,15 @@ def to_json(value: Any, *, personal: bool) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [to_json(v, personal=personal) for v in value]
+        return [to_json(v, personal=personal, withheld=withheld) for v in value]
     if isinstance(value, dict):
-        return {str(k): to_json(v, personal=personal) for k, v in value.items()}
+        return {str(k): to_json(v, personal=personal, withheld=withheld) for k, v in value.items()}
     return value
 
 
-def event_json(event: Any, *, personal: bool) -> dict[str, Any]:
-    """One stored event: its type, version, both times, actor and the rest as `data`."""
+def event_json(event: Any, *, personal: bool, withheld: str | None = None) -> dict[str, Any]:
+    """One stored event: its type, version, both times, actor and the rest as `data`
+    (PersonalData values `withheld` unless `personal`)."""
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     occurred_at = fields.get("occurred_at")
     return {
@@ -57,7 +59,7 @@ def event_json(event: Any, *, personal: bool) -> dict[str, Any]:
         "occurred_at": to_json(occurred_at, personal=personal),
         "actor": to_json(fields.get("actor"), personal=personal),
         "data": {
-            name: to_json(value, personal=personal)
+            name: to_json(value, personal=personal, withheld=withheld)
             for name, value in fields.items()
             if name not in ENVELOPE
         },

@@ -1,5 +1,5 @@
 """The `journeys` command line (typer): one module per command group (`server`, `demo`,
-`tokens`, `info`, `projections`, `integrity`, `retention`, `search_index`), what they share
+`tokens`, `info`, `projections`, `integrity`, `retention`, `relay`, `search_index`), what they share
 (`common`: settings, opening the store, failing in one line; `progress`: the progress bar),
 and `root`, which assembles them. `journeys = "api.cli:app"`; `python -m api.cli` runs `main`.
 

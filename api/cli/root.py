@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import demo, info, integrity, projections, retention, search_index, server, tokens
+from api.cli import (
+    demo,
+    info,
+    integrity,
+    projections,
+    relay,
+    retention,
+    search_index,
+    server,
+    tokens,
+)
 
 app = typer.Typer(
     help="Journeys: an event-sourced family journey tracker for early help services.",
@@ -22,6 +32,7 @@ app.command()(integrity.verify)
 app.command()(integrity.checkpoint)
 app.add_typer(retention.group, name="retention")
 app.add_typer(search_index.group, name="search-index")
+app.add_typer(relay.relay_app, name="relay")
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`

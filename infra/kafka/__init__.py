@@ -1,3 +1,5 @@
-"""The place for Kafka (issue 11): the relay that publishes from the event store and the
-consumers of inbound topics, each behind a port like the other subpackages. Empty so far.
+"""Kafka (issue 11): the relay that publishes the event store's events and escalations
+(`relay`), what it publishes (`envelope`), the broker adapter (`broker`), the relay's own
+position in the store's database (`positions`) and the AsyncAPI document of the topics
+(`asyncapi`).
 """

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from domain.application import JourneysApplication
+from infra.following import Follower
 from infra.views.store import ViewInfo, ViewMovedError, ViewStore
 from projections.base import Doc, Event, MemoryDocuments, Projection
 from projections.rows import row_tables
@@ -76,8 +76,10 @@ class _EventFailedError(Exception):
         self.cause = cause
 
 
-class ProjectionRunner:
+class ProjectionRunner(Follower):
     """Feeds projections from the notification log of one application."""
+
+    thread_name = "journeys-projections"
 
     def __init__(
         self,
@@ -90,17 +92,14 @@ class ProjectionRunner:
         backoff: tuple[float, float] = (0.5, 60.0),
         rebuild_window: int = 200_000,
     ) -> None:
+        super().__init__(poll_interval=poll_interval)
         self.app = app
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
         self.rebuild_batch_size = max(batch_size, 2000)  # fewer, larger reads
         self.rebuild_window = rebuild_window
-        self.poll_interval = poll_interval
         self.backoff = backoff
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # -- setting views up ---------------------------------------------------------------
 
@@ -338,43 +337,10 @@ class ProjectionRunner:
                 self.store.record_failure(view.view_id, error=error, retry_at=time.time())
                 raise RuntimeError(f"rebuild of {name} stopped: {error}") from None
 
-    # -- running in the background ---------------------------------------------------------
+    # -- running in the background (infra.following) ----------------------------------------
 
-    def wake(self) -> None:
-        """New events were stored: look at once instead of at the next poll."""
-        self._wake.set()
-
-    def run_forever(self) -> None:
-        """Follow the log until stop(); errors of the store are logged and retried."""
-        ready = False
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                if not ready:
-                    self.ensure_views()
-                    ready = True
-                busy = self.run_once()
-            except Exception as error:  # the store is unreachable: keep trying, say so
-                logger.warning("projection runner: %s; retrying", type(error).__name__)
-                busy = 0
-                self._stopping.wait(1.0)
-            if not busy:
-                self._wake.wait(self.poll_interval)
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(
-                target=self.run_forever, name="journeys-projections", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+    def setup(self) -> None:
+        self.ensure_views()
 
     # -- status ----------------------------------------------------------------------------
 

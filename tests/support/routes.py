@@ -10,7 +10,9 @@ from uuid import uuid4
 from infra.tokens import ROLES
 
 T = "2025-01-06T10:00:00Z"
-UNGUARDED = {"/health", "/login", "/openapi.json", "/session", "/session/end"}
+UNGUARDED = {
+    "/health", "/login", "/openapi.json", "/session", "/session/end", "/metrics", "/asyncapi.json"
+}  # fmt: skip
 RECORDERS = {"practitioner", "lead_practitioner"}
 CORRECTORS = {*RECORDERS, "qa_officer"}
 READERS = {*RECORDERS, "qa_officer", "panel_member"}

@@ -2,7 +2,9 @@
 up? (No token needed.) A failing view makes the status `degraded`, still 200: the process
 serves, but some reads are stale; the view says which event stopped it. Until every view has
 started reading the log (just after start-up, or while no `journeys project` has run), the
-status is `starting` and those views say `not started`."""
+status is `starting` and those views say `not started`. With Kafka publishing on, `relay`
+shows how far the relay has published (its lag does not change the status: commands and
+reads do not wait for the broker)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from fastapi import APIRouter
 from api.http.deps import JourneysDep
 from api.http.responses import ERRORS
 from api.http.schemas.reads import HealthPublic, ViewHealthPublic
+from api.http.schemas.relay import RelayHealthPublic
+from infra.kafka.relay import relay_status
 
 router = APIRouter(tags=["health"])
 
@@ -33,4 +37,11 @@ def health(journeys: JourneysDep) -> HealthPublic:
     else:
         status = "ok"
     store = journeys.settings.store_description()
-    return HealthPublic(status=status, store=store, position=position, views=views)
+    relay = None
+    if journeys.settings.kafka_bootstrap and journeys.relay_positions is not None:
+        s = relay_status(journeys.app, journeys.relay_positions)
+        relay = RelayHealthPublic(
+            position=s.position, head=s.head, lag_events=s.lag_events,
+            lag_seconds=s.lag_seconds, health=s.health,
+        )  # fmt: skip
+    return HealthPublic(status=status, store=store, position=position, views=views, relay=relay)

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.http.schemas.relay import RelayHealthPublic
+
 
 class CommandPublic(BaseModel):
     """A recorded command: the family, the ids it made (`<thing>_id`), the store position.
@@ -100,6 +102,9 @@ class HealthPublic(BaseModel):
     store: str
     position: int
     views: list[ViewHealthPublic]
+    relay: RelayHealthPublic | None = Field(
+        None, description="The Kafka relay, when publishing is on (JOURNEYS_KAFKA_BOOTSTRAP)."
+    )
 
 
 class ErrorPublic(BaseModel):

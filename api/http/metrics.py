@@ -1,0 +1,109 @@
+"""Prometheus metrics of one API process (`GET /metrics`, api.http.routes.metrics): request
+latency by route, commands by outcome, and, read at each scrape, the lag of every view and
+of the Kafka relay. Labels are route templates, view names and outcomes: never an id or any
+personal data.
+
+`RequestMetrics` is ASGI middleware timing every request; each app has its own registry
+(`Metrics`), so two apps in one process (tests) do not share counters.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra.kafka.relay import RelayStatus
+
+COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def outcome(status: int) -> str:
+    """A command's outcome by its HTTP status: stored, refused (by a rule, a conflict or a
+    permission), invalid, or failed."""
+    if status < 400:
+        return "stored"
+    if status == 422:
+        return "invalid"
+    if status < 500:
+        return "refused"
+    return "failed"
+
+
+class Metrics:
+    """The metrics of one app, in a registry of its own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.latency = Histogram(
+            "journeys_request_seconds", "Request latency.", ["method", "route"], registry=r
+        )
+        self.commands = Counter(
+            "journeys_commands", "Commands (POST, PUT, PATCH, DELETE) by outcome.",
+            ["outcome"], registry=r,
+        )  # fmt: skip
+        self.view_lag = Gauge(
+            "journeys_view_lag_events", "Events a view has not read yet.",
+            ["view", "source"], registry=r,
+        )  # fmt: skip
+        self.view_lag_seconds = Gauge(
+            "journeys_view_lag_seconds", "Age of the oldest event a view has not read.",
+            ["view", "source"], registry=r,
+        )  # fmt: skip
+        self.relay_lag = Gauge(
+            "journeys_relay_lag_events", "Events the Kafka relay has not published yet.",
+            registry=r,
+        )  # fmt: skip
+        self.relay_lag_seconds = Gauge(
+            "journeys_relay_lag_seconds", "Age of the oldest event not yet published.",
+            registry=r,
+        )  # fmt: skip
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.latency.labels(method, route).observe(seconds)
+        if method in COMMAND_METHODS:
+            self.commands.labels(outcome(status)).inc()
+
+    def views(self, statuses: list[Any]) -> None:
+        for s in statuses:
+            if s.state == "building":
+                continue
+            self.view_lag.labels(s.name, "store").set(s.lag_events)
+            self.view_lag_seconds.labels(s.name, "store").set(s.lag_seconds or 0.0)
+
+    def relay(self, status: RelayStatus | None) -> None:
+        if status is not None:
+            self.relay_lag.set(status.lag_events)
+            self.relay_lag_seconds.set(status.lag_seconds)
+
+
+class RequestMetrics:
+    """ASGI middleware: times each HTTP request into the app's `Metrics`, by route template
+    (requests no route matched are counted under "unmatched")."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording)
+        finally:
+            route = scope.get("route")
+            template = str(getattr(route, "path", "unmatched"))
+            metrics: Metrics = scope["app"].state.metrics
+            metrics.observe(scope["method"], template, status, time.perf_counter() - started)

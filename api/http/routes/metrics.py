@@ -1,0 +1,27 @@
+"""GET /metrics: Prometheus metrics of this process (api.http.metrics), in the text format.
+No token needed, like /health: the metrics carry counts, lags and route templates only."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.http.deps import JourneysDep
+from api.http.metrics import Metrics
+from infra.kafka.relay import relay_status
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, journeys: JourneysDep) -> Response:
+    found: Metrics = request.app.state.metrics
+
+    def refresh() -> None:
+        found.views(journeys.runner.status())
+        if journeys.settings.kafka_bootstrap and journeys.relay_positions is not None:
+            found.relay(relay_status(journeys.app, journeys.relay_positions))
+
+    await anyio.to_thread.run_sync(refresh)
+    return Response(generate_latest(found.registry), media_type=CONTENT_TYPE_LATEST)
