@@ -33,6 +33,7 @@ class Action(StrEnum):
     VERIFY_INTEGRITY = "checking that a family's record was not altered"
     READ_DATASET = "reading the early help dataset report"
     RESEARCH_RE_REFERRALS = "analysing re-referrals"
+    READ_SUSTAINED = "reading sustained outcomes"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -68,6 +69,8 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.READ_DATASET: ("qa_officer", "panel_member"),
     # Rates and curves with counts under 5 suppressed (projections.re_referrals).
     Action.RESEARCH_RE_REFERRALS: ("researcher", "qa_officer"),
+    # Claim lists by episode id; researchers see families by pseudonym only.
+    Action.READ_SUSTAINED: ("qa_officer", "panel_member", "researcher"),
 }
 
 

@@ -40,6 +40,7 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
     ("GET", "/reports/dataset"): (None, {"qa_officer", "panel_member"}),
     ("GET", "/research/re-referrals"): (None, {"researcher", "qa_officer"}),
     ("GET", "/research/re-referrals.svg"): (None, {"researcher", "qa_officer"}),
+    ("GET", "/outcomes/sustained"): (None, {"qa_officer", "panel_member", "researcher"}),
     ("GET", "/families/{family_id}/integrity"): (None, {"qa_officer", "admin"}),
     ("GET", "/codelists"): (None, set(ROLES)),
     ("GET", "/shared-families"): (None, {"partner", "qa_officer"}),
