@@ -55,6 +55,7 @@ from api.web import (
     pages_access_log,
     pages_families,
     pages_family,
+    pages_outcomes,
     pages_partner,
     pages_pathways,
     pages_print,
@@ -107,6 +108,7 @@ ROUTERS = (
     pages_family,
     pages_print,
     pages_pathways,
+    pages_outcomes,
     pages_partner,
 )
 

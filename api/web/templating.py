@@ -38,6 +38,12 @@ NAV: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("shared", "Shared with us", "/web/shared", ("partner",)),
     ("access_log", "Access log", "/web/access-log", ("qa_officer",)),
     ("pathways", "Pathways", "/web/pathways", ("qa_officer", "panel_member", "researcher")),
+    (
+        "outcomes",
+        "Sustained outcomes",
+        "/web/outcomes",
+        ("qa_officer", "panel_member", "researcher"),
+    ),
 )
 
 ROLE_NAMES = {"qa_officer": "QA officer"}

@@ -189,6 +189,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/families/{family_id}"): JOURNEY_READERS,
     ("GET", "/web/families/{family_id}/print"): JOURNEY_READERS,
     ("GET", "/web/pathways"): {"qa_officer", "panel_member", "researcher"},
+    ("GET", "/web/outcomes"): {"qa_officer", "panel_member", "researcher"},
     ("GET", "/web/access-log"): {"qa_officer"},
     ("GET", "/web/families/{family_id}/access-log"): {"qa_officer"},
     ("GET", "/web/shared"): {"partner", "qa_officer"},
