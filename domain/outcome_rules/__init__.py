@@ -81,29 +81,40 @@ def _files() -> Any:
     return resources.files("domain").joinpath("outcome_rules")
 
 
+def load_rule_set(text: str) -> RuleSet:
+    """One rule set from its JSON text; a term this module does not know is refused."""
+    data = json.loads(text)
+    rules = RuleSet(
+        id=data["id"],
+        version=int(data["version"]),
+        title=data["title"],
+        min_needs=int(data["min_needs"]),
+        requires=tuple(data["requires"]),
+        every_need_achieved=bool(data["every_need_achieved"]),
+        hold_months=int(data["hold_months"]),
+        broken_by=tuple(data["broken_by"]),
+    )
+    unknown = set(rules.requires) - set(REQUIREMENTS) | set(rules.broken_by) - set(BREAKS)
+    if unknown:
+        raise ValueError(f"rule set {rules.id}: unknown terms {sorted(unknown)}")
+    return rules
+
+
+def load_rule_sets(folder: Any) -> dict[str, RuleSet]:
+    """Every rule set in a folder (a path or a package resource), by id: each `*.json`
+    but `regression.json`."""
+    found: dict[str, RuleSet] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json") and entry.name != "regression.json":
+            rules = load_rule_set(entry.read_text("utf-8"))
+            found[rules.id] = rules
+    return found
+
+
 @cache
 def rule_sets() -> dict[str, RuleSet]:
-    """Every rule set in the package, by id."""
-    found: dict[str, RuleSet] = {}
-    for entry in _files().iterdir():
-        if not entry.name.endswith(".json") or entry.name == "regression.json":
-            continue
-        data = json.loads(entry.read_text("utf-8"))
-        rules = RuleSet(
-            id=data["id"],
-            version=int(data["version"]),
-            title=data["title"],
-            min_needs=int(data["min_needs"]),
-            requires=tuple(data["requires"]),
-            every_need_achieved=bool(data["every_need_achieved"]),
-            hold_months=int(data["hold_months"]),
-            broken_by=tuple(data["broken_by"]),
-        )
-        unknown = set(rules.requires) - set(REQUIREMENTS) | set(rules.broken_by) - set(BREAKS)
-        if unknown:
-            raise ValueError(f"rule set {rules.id}: unknown terms {sorted(unknown)}")
-        found[rules.id] = rules
-    return found
+    """Every rule set in this package, by id."""
+    return load_rule_sets(_files())
 
 
 def rule_set(rules_id: str) -> RuleSet:
