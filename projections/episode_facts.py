@@ -25,18 +25,27 @@ The columns (times are when things happened, UTC, as corrected):
   months of the previous episode's closure); looking forward, `next_requested_at` (the
   family's next request for support), `next_requested_after_closure_at` (its first request
   after this episode closed), `request_window_ends_at` and `closure_window_ends_at`
-  (12 calendar months after this request and after this closure).
+  (12 calendar months after this request and after this closure);
+- for sustained outcomes (domain.outcome_rules): `needs` (distinct headline outcomes in the
+  episode's plan, as last revised), `needs_achieved` (needs whose every plan outcome was
+  stated `achieved` at closure), and the first event after closure of each kind that can
+  break a sustained outcome: `next_requested_after_closure_at` and `re_referral_entry_id`
+  (a request for support), `escalated_after_closure_at` and
+  `escalation_after_closure_entry_id` (an escalation raised), `regressed_after_closure_at`
+  and `regression_entry_id` (outcome evidence for one of the needs that shows it again).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from eventsourcing.utils import get_topic
 
 from domain.family import Family
+from domain.outcome_rules import months_later, shows_need
 from projections.base import Doc, Documents, Event, Projection, carry
 from projections.journey import (
     HANDLED,
@@ -45,13 +54,12 @@ from projections.journey import (
     SOCIAL_CARE,
     JourneyProjection,
     Step,
-    months_later,
     walk,
 )
 from projections.rows import Column, Row, RowTable
 
 MEMBERS = (Family.MemberAdded, Family.MemberLeft)
-TOPICS = frozenset(get_topic(cls) for cls in (*HANDLED, *MEMBERS))
+TOPICS = frozenset(get_topic(cls) for cls in (*HANDLED, *MEMBERS, Family.OutcomeEvidenced))
 TABLE_NAME = "journeys_episode_facts"
 
 
@@ -67,6 +75,46 @@ def _within(earlier: datetime | None, later: datetime) -> bool:
 
 def _window(start: datetime | None) -> datetime | None:
     return None if start is None else months_later(start, RE_REFERRAL_MONTHS)
+
+
+def _after(steps: Sequence[Step], stage: str, closed_at: datetime) -> Step | None:
+    return next((s for s in steps if s.stage == stage and s.at > closed_at), None)
+
+
+def _regression(doc: Doc, needs: set[str], closed_at: datetime) -> tuple[datetime, str] | None:
+    """The first outcome evidence after closure, for one of the needs, that shows it again."""
+    found = [
+        (datetime.fromisoformat(e["at"]), entry_id)
+        for entry_id, e in doc.get("evidence", {}).items()
+        if e["headline_outcome"] in needs and shows_need(e["measure"], Decimal(e["value"]))
+    ]
+    return min((f for f in found if f[0] > closed_at), default=None)
+
+
+def _sustaining(
+    doc: Doc, steps: Sequence[Step], episode_id: str | None, closure: Step | None
+) -> Row:
+    """The columns a sustained-outcome rule set needs (domain.outcome_rules): the plan's
+    needs, how many were achieved at closure, and each kind of break's first event after it."""
+    plan = doc.get("plans", {}).get(str(episode_id), {})
+    needs = set(plan.values())
+    stated = doc.get("closure_outcomes", {}).get(closure.entry_id, {}) if closure else {}
+    achieved = {
+        need
+        for need in needs
+        if all(stated.get(o) == "achieved" for o, h in plan.items() if h == need)
+    }
+    row: Row = {"needs": len(needs), "needs_achieved": len(achieved) if closure else 0}
+    closed_at = closure.at if closure else None
+    request = _after(steps, "referred", closed_at) if closed_at else None
+    escalation = _after(steps, "escalated", closed_at) if closed_at else None
+    regression = _regression(doc, needs, closed_at) if closed_at else None
+    row["re_referral_entry_id"] = request.entry_id if request else None
+    row["escalated_after_closure_at"] = escalation.at if escalation else None
+    row["escalation_after_closure_entry_id"] = escalation.entry_id if escalation else None
+    row["regressed_after_closure_at"] = regression[0] if regression else None
+    row["regression_entry_id"] = regression[1] if regression else None
+    return row
 
 
 def episode_rows(doc: Doc) -> list[Row]:
@@ -120,6 +168,7 @@ def episode_rows(doc: Doc) -> list[Row]:
                 ),
                 "request_window_ends_at": _window(opening.at) if request else None,
                 "closure_window_ends_at": _window(closed_at),
+                **_sustaining(doc, steps, opening.episode_id, closure),
             }
         )
         previous_closed = closed_at
@@ -127,6 +176,7 @@ def episode_rows(doc: Doc) -> list[Row]:
 
 
 TEXT = ("family_id", "episode_id", "area", "opened_by", "stepped_down_from", "level_of_need")
+BREAK_IDS = ("re_referral_entry_id", "escalation_after_closure_entry_id", "regression_entry_id")
 TIMES = (
     "requested_at",
     "lead_assigned_at",
@@ -142,15 +192,18 @@ TIMES = (
     "next_requested_after_closure_at",
     "request_window_ends_at",
     "closure_window_ends_at",
+    "escalated_after_closure_at",
+    "regressed_after_closure_at",
 )
 FLAGS = ("support_declined", "outcomes_met", "re_referral_cin", "re_referral_closure")
-COUNTS = ("sequence", "children", "outcomes_stated", "outcomes_achieved")
+COUNTS = ("sequence", "children", "outcomes_stated", "outcomes_achieved", "needs", "needs_achieved")
 
 EPISODE_FACTS = RowTable(
     name=TABLE_NAME,
     columns=(
         *(Column(name, "text") for name in TEXT),
         Column("closure_reason", "text"),
+        *(Column(name, "text") for name in BREAK_IDS),
         *(Column(name, "timestamp") for name in TIMES),
         *(Column(name, "boolean") for name in FLAGS),
         *(Column(name, "integer") for name in COUNTS),
@@ -171,10 +224,13 @@ EPISODE_FACTS = RowTable(
 class EpisodeFactsProjection(Projection):
     """The `episode_facts` view. A document (key: family id, tag: area as corrected):
     `{"family_id", "journey": <the journey view's document>, "closures": {closure entry id:
-    [outcome status, ...]}, "children": {member id: entry id}}`; its rows are the table's."""
+    [outcome status, ...]}, "closure_outcomes": {closure entry id: {outcome id: status}},
+    "plans": {episode id: {outcome id: headline outcome}}, "evidence": {entry id: {"at",
+    "headline_outcome", "measure", "value"}}, "children": {member id: entry id}}`; its rows
+    are the table's."""
 
     name = "episode_facts"
-    version = 1
+    version = 2
     table = EPISODE_FACTS
     journey = JourneyProjection()
 
@@ -184,7 +240,7 @@ class EpisodeFactsProjection(Projection):
     def apply(self, event: Event, docs: Documents) -> None:
         key = self.key(event)
         if isinstance(event, Family.Registered):
-            doc: Doc = {"family_id": key, "closures": {}, "children": {}}
+            doc: Doc = {"family_id": key, "closures": {}, "children": {}, "plans": {}}
             for member in event.members:
                 self._add_member(doc, member, event)
         else:
@@ -206,7 +262,30 @@ class EpisodeFactsProjection(Projection):
         elif isinstance(event, Family.EpisodeClosed):
             statuses = [status.status for status in event.outcome_statuses]
             doc["closures"][str(event.entry_id)] = statuses
+            doc.setdefault("closure_outcomes", {})[str(event.entry_id)] = {
+                str(s.outcome_id): s.status for s in event.outcome_statuses
+            }
+        elif isinstance(event, Family.PlanAgreed | Family.PlanRevised):
+            outcomes = {str(o.outcome_id): o.headline_outcome for o in event.outcomes}
+            doc.setdefault("plans", {})[str(event.episode_id)] = outcomes
+        elif isinstance(event, Family.OutcomeEvidenced):
+            doc.setdefault("evidence", {})[str(event.entry_id)] = {
+                "at": event.occurred_at.astimezone(UTC).isoformat(),
+                "headline_outcome": event.headline_outcome,
+                "measure": event.measure,
+                "value": str(event.value),
+            }
+        elif isinstance(event, Family.EntryCorrected):
+            evidence = doc.get("evidence", {}).get(str(event.target_entry_id))
+            for change in event.changes if evidence is not None else ():
+                if change.field == "occurred_at":
+                    at = datetime.fromisoformat(change.value).astimezone(UTC)
+                    evidence["at"] = at.isoformat()
+                elif change.field in ("value", "measure", "headline_outcome"):
+                    evidence[change.field] = str(change.value)
         elif isinstance(event, Family.EntryRetracted):
             target = str(event.target_entry_id)
             doc["closures"].pop(target, None)
+            doc.get("closure_outcomes", {}).pop(target, None)
+            doc.get("evidence", {}).pop(target, None)
             doc["children"] = {m: e for m, e in doc["children"].items() if e != target}

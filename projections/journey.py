@@ -34,7 +34,6 @@ data. The graph and the answers are made from a document when it is read.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.utils import get_topic
 
 from domain.family import Family
+from domain.outcome_rules import months_later
 from projections.base import Doc, Documents, Event, Projection
 
 if TYPE_CHECKING:
@@ -550,13 +550,6 @@ def step_cycles(steps: Iterable[Step]) -> int:
         elif step.stage == "referred":  # back in early help by a new request
             up = False
     return cycles
-
-
-def months_later(when: datetime, months: int) -> datetime:
-    """The same day `months` later, or the month's last day if it has no such day."""
-    index = when.month - 1 + months
-    year, month = when.year + index // 12, index % 12 + 1
-    return when.replace(year=year, month=month, day=min(when.day, monthrange(year, month)[1]))
 
 
 def re_referrals(steps: Iterable[Step]) -> int:

@@ -35,6 +35,7 @@ class Action(StrEnum):
     RESEARCH_RE_REFERRALS = "analysing re-referrals"
     RESEARCH_EXTRACT = "taking a pseudonymised research extract"
     READ_FINDINGS = "reading practice-standard findings and the audit queue"
+    READ_SUSTAINED = "reading sustained outcomes"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -74,6 +75,9 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.RESEARCH_EXTRACT: ("researcher",),
     # Findings name families by id: QA officers work the queue, a panel reads it.
     Action.READ_FINDINGS: ("qa_officer", "panel_member"),
+    # Claim lists name families and episodes by id: a council's QA and panels, not
+    # researchers (they take pseudonymised rows from /research/extracts instead).
+    Action.READ_SUSTAINED: ("qa_officer", "panel_member"),
 }
 
 

@@ -49,3 +49,8 @@ def created(result: CommandResult) -> JSONResponse:
     }
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return JSONResponse(body, status_code=201, headers=headers)
+
+
+def wants_csv(format: str | None, accept: str | None) -> bool:
+    """An aggregate's answer as CSV: asked by `?format=csv`, or by `Accept: text/csv`."""
+    return format == "csv" or (format is None and accept is not None and "text/csv" in accept)

@@ -41,6 +41,7 @@ NAV: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("reports", "Dataset", "/web/reports", ("qa_officer", "panel_member")),
     ("re_referrals", "Re-referrals", "/web/re-referrals", ("researcher", "qa_officer")),
     ("qa", "Audit queue", "/web/qa", ("qa_officer", "panel_member")),
+    ("outcomes", "Sustained outcomes", "/web/outcomes", ("qa_officer", "panel_member")),
 )
 
 ROLE_NAMES = {"qa_officer": "QA officer"}

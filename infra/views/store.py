@@ -321,7 +321,10 @@ class ViewStore(ABC):
                 for statement in MOVE_POSITIONS:
                     cur.execute(statement)
             for table in self.tables.values():
-                for statement in tables.schema(table, self.dialect):
+                create, *indexes = tables.schema(table, self.dialect)
+                cur.execute(create)
+                existing = self._columns(cur, table.name)
+                for statement in [*tables.added_columns(table, self.dialect, existing), *indexes]:
                     cur.execute(statement)
 
     # -- tracking rows ------------------------------------------------------------------

@@ -88,6 +88,16 @@ def schema(table: RowTable, dialect: Dialect) -> list[str]:
     return statements
 
 
+def added_columns(table: RowTable, dialect: Dialect, existing: set[str]) -> list[str]:
+    """The statements that add the table's columns a table made by an earlier version lacks
+    (its rows are rewritten when the view's new version is built)."""
+    return [
+        f"ALTER TABLE {table.name} ADD COLUMN {c.name} {dialect.types[c.type]}"
+        for c in table.columns
+        if c.name not in existing
+    ]
+
+
 @dataclass(frozen=True)
 class RowChanges:
     """A batch's rows, made before the transaction opens (as the documents are encoded)."""

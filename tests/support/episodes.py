@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -21,7 +22,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Any) -> Settings:
     return Settings(database_url=request.getfixturevalue("postgres_url"), mode="development")
 
 
-def family(client: TestClient, auth: Auth, area: str = "chatham") -> Walk:
+def family(client: httpx.Client, auth: Auth, area: str = "chatham") -> Walk:
     walk = Walk(client, auth)
     answer = walk.post(
         "", {**REGISTRATION, "occurred_at": "2024-01-02T10:00:00Z", "area": area},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from tests.support.api import Auth
@@ -22,7 +23,7 @@ def at(day: str, time: str = "10:00") -> str:
 class Walk:
     """Posts commands in order, checking each answer, and keeps the ids it got."""
 
-    client: TestClient
+    client: httpx.Client  # a TestClient, or a client of a served app (tests/browser)
     auth: Auth
     family_id: str = ""
     positions: list[int] = field(default_factory=list)

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from api.http.deps import JourneysDep, ReadAfterDep, require_roles
 from api.http.periods import PeriodAsked
 from api.http.permissions import ALLOWED, Action
-from api.http.responses import READS
+from api.http.responses import READS, wants_csv
 from api.http.schemas.reports import DatasetPublic, PeriodPublic
 from infra.tokens import Identity
 from infra.views.episode_facts import NAME, EpisodeFactsReader
@@ -47,7 +47,7 @@ def dataset_report(
     report = DatasetPublic.model_validate(
         {**counts, "area": asked.area, "from_": asked.start, "to": asked.end, "position": position}
     )
-    if format == "csv" or (format is None and accept is not None and "text/csv" in accept):
+    if wants_csv(format, accept):
         return Response(to_csv(report), media_type="text/csv; charset=utf-8")
     return report
 

@@ -1,6 +1,7 @@
 """The view store's paged read, on SQLite and on PostgreSQL: documents in the order their
 keys were first stored, filtered by tag and by a predicate, page after page, with a document
-changed later keeping its place; a documents table made before `seq` existed gains it; and
+changed later keeping its place; a documents table made before `seq` existed gains it, and
+a row table made by an earlier version of its view gains the columns it lacks; and
 a view's position is tracked per source, a database that kept it beside the view moving it
 there when opened."""
 
@@ -155,6 +156,23 @@ class TestWithSQLite(ViewPagesContract):
             journeys.close()
 
         assert self.keys(page) == ["c", "a"]
+
+    def test_an_episode_facts_table_of_an_earlier_version_gains_the_new_columns(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "old.sqlite"
+        with sqlite3.connect(path) as old:
+            old.execute(
+                "CREATE TABLE journeys_episode_facts (view_id TEXT NOT NULL, doc_key TEXT NOT "
+                "NULL, episode_id TEXT, closed_at TEXT, PRIMARY KEY (view_id, doc_key, episode_id))"
+            )
+        old.close()
+        journeys = bootstrap(Settings(sqlite_path=path, database_url=None, mode="development"))
+        journeys.close()
+        with sqlite3.connect(path) as now:
+            columns = {row[1] for row in now.execute("PRAGMA table_info(journeys_episode_facts)")}
+        now.close()
+        assert {"needs", "needs_achieved", "regressed_after_closure_at", "area"} <= columns
 
     def test_a_database_with_positions_beside_its_views_keeps_them(self, tmp_path: Path) -> None:
         path = tmp_path / "old.sqlite"
