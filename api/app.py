@@ -17,6 +17,7 @@ from api.http.errors import register_error_handlers
 from api.http.routes import (
     access_log,
     assessments,
+    case_audits,
     closures,
     codelists,
     consents,
@@ -98,6 +99,7 @@ ROUTERS = (
     shared_view,
     codelists,
     shared_families,
+    case_audits,
     # The web pages, and signing in to them.
     session,
     pages,

@@ -34,6 +34,8 @@ class Action(StrEnum):
     READ_DATASET = "reading the early help dataset report"
     RESEARCH_RE_REFERRALS = "analysing re-referrals"
     RESEARCH_EXTRACT = "taking a pseudonymised research extract"
+    AUDIT = "recording case audits and their actions' completion"
+    READ_CASE_AUDITS = "listing case audits and their open actions"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -71,6 +73,9 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     Action.RESEARCH_RE_REFERRALS: ("researcher", "qa_officer"),
     # Rows of pseudonymised episodes (projections.extract): researchers only.
     Action.RESEARCH_EXTRACT: ("researcher",),
+    # Case audits are quality assurance of practice: QA officers record and list them.
+    Action.AUDIT: ("qa_officer",),
+    Action.READ_CASE_AUDITS: ("qa_officer",),
 }
 
 
