@@ -59,14 +59,17 @@ class CaseAuditsReader:
             params.append(dialect.bind(area))
         having = f"HAVING SUM(CASE WHEN {is_open} THEN 1 ELSE 0 END) > 0" if open_only else ""
         sql = (
-            "SELECT audit_id, family_id, area, episode_id, MIN(audited_at) AS audited_at, "
+            "SELECT * FROM (SELECT audit_id, family_id, area, episode_id, "
+            "MIN(audited_at) AS audited_at, "
             "SUM(CASE WHEN action_id <> '' THEN 1 ELSE 0 END) AS actions, "
             f"SUM(CASE WHEN {is_open} THEN 1 ELSE 0 END) AS open_actions, "
             f"SUM(CASE WHEN {is_open} AND due_on < {p} THEN 1 ELSE 0 END) AS overdue, "
             f"MIN(CASE WHEN {is_open} THEN due_on END) AS next_due "
             f"FROM {TABLE.name} WHERE {where} "
-            f"GROUP BY audit_id, family_id, area, episode_id {having} "
-            "ORDER BY overdue DESC, next_due IS NULL, next_due, audited_at, audit_id "
+            f"GROUP BY audit_id, family_id, area, episode_id {having}) AS audits "
+            # Audits with an open action first (by its due date), then the rest.
+            "ORDER BY overdue DESC, CASE WHEN next_due IS NULL THEN 1 ELSE 0 END, next_due, "
+            "audited_at, audit_id "
             f"LIMIT {int(limit)}"
         )
         with self.store.transaction(write=False) as cur:
