@@ -12,7 +12,7 @@ from tests.support.api import Auth
 from tests.support.episodes import close, family, read, request, settings  # noqa: F401 (a fixture)
 from tests.support.walk import Walk
 
-QA = {"role": "qa_officer"}
+QA: dict[str, Any] = {"role": "qa_officer"}
 PASSED = "2024-03-01"  # long past: an open action due then is overdue
 COMING = "2099-01-01"
 
