@@ -54,6 +54,7 @@ from api.web import (
     login,
     pages,
     pages_access_log,
+    pages_case_audit,
     pages_families,
     pages_family,
     pages_partner,
@@ -110,6 +111,7 @@ ROUTERS = (
     pages_print,
     pages_pathways,
     pages_partner,
+    pages_case_audit,
 )
 
 
