@@ -19,6 +19,7 @@ from api.http.routes import (
     access_log,
     assessments,
     asyncapi,
+    case_audits,
     closures,
     codelists,
     consents,
@@ -58,6 +59,7 @@ from api.web import (
     login,
     pages,
     pages_access_log,
+    pages_case_audit,
     pages_evidence,
     pages_families,
     pages_family,
@@ -110,6 +112,7 @@ ROUTERS = (
     shared_view,
     codelists,
     shared_families,
+    case_audits,
     # The web pages, and signing in to them.
     session,
     pages,
@@ -123,6 +126,7 @@ ROUTERS = (
     pages_outcomes,
     pages_partner,
     pages_qa,
+    pages_case_audit,
 )
 
 

@@ -43,6 +43,7 @@ from domain.commands import (
     FamilyCommand,
     NewAction,
     NewOutcome,
+    RecordCaseAudit,
     RegisterFamily,
     RevisePlan,
 )
@@ -62,6 +63,7 @@ from domain.sealing import (
 )
 from domain.values import (
     Actor,
+    AuditAction,
     DataclassAsDict,
     JourneysTranscoder,
     Member,
@@ -432,6 +434,12 @@ class JourneysApplication(Application[UUID]):
             }
         if isinstance(command, AgreePlan | RevisePlan):
             return self._plan_values(run, command.outcomes, command.actions)
+        if isinstance(command, RecordCaseAudit):
+            actions = tuple(
+                AuditAction(self._id(run, f"action_id_{n}"), a.owner, a.due_date)
+                for n, a in enumerate(command.actions)
+            )
+            return {**run.payload, "actions": actions}
         return dict(run.payload)
 
     def _register(self, command: RegisterFamily) -> CommandResult:

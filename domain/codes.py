@@ -18,7 +18,7 @@ from importlib import resources
 
 from domain.errors import UnknownCodeError
 
-CURRENT_VERSION = "2025-2"
+CURRENT_VERSION = "2025-3"
 
 
 @dataclass(frozen=True)

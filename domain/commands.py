@@ -20,7 +20,14 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.errors import InvalidValueError
-from domain.values import Actor, FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
+from domain.values import (
+    Actor,
+    FieldChange,
+    OutcomeProgress,
+    OutcomeStatus,
+    PersonalData,
+    StandardGrade,
+)
 
 # The context of every command: not part of what the command asks for.
 CONTEXT = frozenset({"family_id", "actor", "occurred_at", "idempotency_key"})
@@ -412,6 +419,56 @@ class LiftLegalHold(ServerTimed):
     )
 
 
+# -- quality assurance: case audits (domain.family.auditing) ---------------------------------
+
+
+@dataclass(frozen=True)
+class NewAuditAction:
+    """An action a case audit sets, as given in a command (its id is made when recorded)."""
+
+    owner: str = field(
+        metadata=about(
+            "Who owns the action: a code of `agency`, or a practitioner's user id.",
+            max_length=200,
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        )
+    )
+    due_date: date = field(metadata=about("When the action is due: not before the audit."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordCaseAudit(FamilyCommand):
+    """A QA officer's case audit of an episode."""
+
+    NAME = "case audit"
+    episode_id: UUID = field(metadata=about("The episode audited (open or closed)."))
+    grades: tuple[StandardGrade, ...] = field(
+        metadata=about(
+            "A grade per practice standard: `standard` a code of `practice_standard`, "
+            "`grade` a code of `ofsted_grade` (outstanding, good, requires_improvement, "
+            "inadequate).",
+            min_items=1,
+            max_items=50,
+        )
+    )
+    findings: tuple[str, ...] = field(
+        default=(), metadata=about("Codes of `audit_finding`.", max_items=100)
+    )
+    actions: tuple[NewAuditAction, ...] = field(
+        default=(), metadata=about("The actions the audit sets.", max_items=100)
+    )
+    personal: PersonalData | None = field(default=None, metadata=NOTES)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteAuditAction(FamilyCommand):
+    """An action of a case audit completed (when it `occurred_at`)."""
+
+    NAME = "case audit action completion"
+    audit_id: UUID = field(metadata=about("The case audit.", http=False))
+    action_id: UUID = field(metadata=about("The action completed.", http=False))
+
+
 # -- how each command is run ----------------------------------------------------------------
 
 
@@ -457,4 +514,6 @@ STEPS: dict[type[FamilyCommand], Step] = {
     ErasePersonalData: Step("erase_personal_data", True),
     PlaceLegalHold: Step("place_legal_hold", True, new="hold_id"),
     LiftLegalHold: Step("lift_legal_hold", True, echo=("hold_id",)),
+    RecordCaseAudit: Step("record_case_audit", True, new="audit_id"),
+    CompleteAuditAction: Step("complete_audit_action", True, echo=("audit_id", "action_id")),
 }

@@ -78,6 +78,9 @@ ENTRY_TYPES: Mapping[str, Disclosure] = {
     "PersonalDataErased": Disclosure("Personal data erased", None, None),
     "LegalHoldPlaced": Disclosure("Legal hold placed", None, None),
     "LegalHoldLifted": Disclosure("Legal hold lifted", None, None),
+    # Quality assurance of the service's own practice: shared with no agency.
+    "CaseAuditRecorded": Disclosure("Case audit", None, None),
+    "CaseAuditActionCompleted": Disclosure("Case audit action completed", None, None),
 }
 
 # The category of a contact, by its agency (a code of the list `agency`); None: in no

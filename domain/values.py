@@ -113,6 +113,24 @@ class FieldChange:
     value: str
 
 
+@dataclasses.dataclass(frozen=True)
+class StandardGrade:
+    """A case audit's grade of one practice standard, on the Ofsted four-point scale."""
+
+    standard: str
+    grade: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditAction:
+    """An action a case audit sets: its owner (an agency code, or a practitioner's user id)
+    and when it is due."""
+
+    action_id: UUID
+    owner: str
+    due_date: date
+
+
 VALUE_TYPES: tuple[type[Any], ...] = (
     Actor,
     PersonalData,
@@ -122,6 +140,8 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     OutcomeProgress,
     OutcomeStatus,
     FieldChange,
+    StandardGrade,
+    AuditAction,
 )
 
 

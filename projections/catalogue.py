@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.base import Projection
+from projections.case_audits import CaseAuditsProjection
 from projections.caseload import CaseloadProjection
 from projections.episode_facts import EpisodeFactsProjection
 from projections.families import FamilyDirectory
@@ -21,4 +22,5 @@ def all_projections() -> list[Projection]:
         CaseloadProjection(),
         EpisodeFactsProjection(),
         FindingsProjection(),
+        CaseAuditsProjection(),
     ]

@@ -96,6 +96,9 @@ SUMMARIES: Mapping[str, str] = {
     "PersonalDataErased": "Personal data erased: {reason}",
     "LegalHoldPlaced": "Legal hold placed ({reason}), reference {reference}",
     "LegalHoldLifted": "Legal hold lifted: {reason}",
+    "CaseAuditRecorded": "Case audit graded {grades}; findings: {findings}; "
+    "{action_count} actions set",
+    "CaseAuditActionCompleted": "Case audit action completed",
 }
 
 
@@ -387,6 +390,7 @@ CODE_LISTS: Mapping[str, str] = {
     "headline_outcome": "headline_outcome",
     "headline_outcomes": "headline_outcome",
     "measure": "evidence_measure",
+    "findings": "audit_finding",
 }
 CODE_LISTS_BY_TYPE: Mapping[tuple[str, str], str] = {
     ("ContactRecorded", "reason"): "contact_reason",
@@ -401,6 +405,7 @@ CODE_LISTS_BY_TYPE: Mapping[tuple[str, str], str] = {
     ("LegalHoldLifted", "reason"): "legal_hold_lift_reason",
     ("SupportRequested", "source"): "referral_source",
     ("OutcomeEvidenced", "source"): "evidence_source",
+    ("CaseAuditRecorded", "grade"): "ofsted_grade",
 }
 
 
@@ -441,6 +446,11 @@ def _summary_values(entry: Doc) -> _Values:
     if entry["personal_fields"]:
         changed.append("personal details")
     values["changed"] = ", ".join(changed)
+    if kind == "CaseAuditRecorded":  # "1 good, 2 requires improvement", best grade first
+        grades = [g.get("grade") for g in facts.get("grades", ())]
+        counted = [(n, g) for g in load_codes().codes("ofsted_grade") if (n := grades.count(g))]
+        values["grades"] = ", ".join(f"{n} {_labelled(kind, 'grade', g)}" for n, g in counted)
+        values["action_count"] = str(len(facts.get("actions", ())))
     if "target_type" in facts:  # "ContactRecorded" -> "contact recorded"
         values["target_type"] = re.sub(r"(?<!^)(?=[A-Z])", " ", facts["target_type"]).lower()
     return values

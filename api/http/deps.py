@@ -148,6 +148,7 @@ RespondingToEscalation = Annotated[
 ]
 SteppingDown = Annotated[Sender, Depends(SenderAllowedTo(Action.STEP_DOWN))]
 Correcting = Annotated[Sender, Depends(SenderAllowedTo(Action.CORRECT))]
+Auditing = Annotated[Sender, Depends(SenderAllowedTo(Action.AUDIT))]
 
 
 MinPosition = Annotated[

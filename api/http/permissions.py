@@ -36,6 +36,8 @@ class Action(StrEnum):
     RESEARCH_EXTRACT = "taking a pseudonymised research extract"
     READ_FINDINGS = "reading practice-standard findings and the audit queue"
     READ_SUSTAINED = "reading sustained outcomes"
+    AUDIT = "recording case audits and their actions' completion"
+    READ_CASE_AUDITS = "listing case audits and their open actions"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -78,6 +80,9 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     # Claim lists name families and episodes by id: a council's QA and panels, not
     # researchers (they take pseudonymised rows from /research/extracts instead).
     Action.READ_SUSTAINED: ("qa_officer", "panel_member"),
+    # Case audits are quality assurance of practice: QA officers record and list them.
+    Action.AUDIT: ("qa_officer",),
+    Action.READ_CASE_AUDITS: ("qa_officer",),
 }
 
 

@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.codes import CodeLists
+from domain.family.auditing import AuditCommands
 from domain.family.checks import (
     CORRECTABLE,
     NOTES_ENTRIES,
@@ -44,6 +45,7 @@ from domain.family.record_keeping import RecordKeepingCommands
 from domain.family.recording import NewEntry
 from domain.family.state import (
     AssessmentState,
+    AuditState,
     ConsentState,
     EpisodeState,
     EscalationState,
@@ -53,6 +55,7 @@ from domain.family.state import (
 )
 from domain.values import (
     Actor,
+    AuditAction,
     FieldChange,
     Member,
     OutcomeProgress,
@@ -60,6 +63,7 @@ from domain.values import (
     PersonalData,
     PlanAction,
     PlanOutcome,
+    StandardGrade,
 )
 
 # The dicts of the state: a copy of the family copies each (their values are immutable).
@@ -73,13 +77,19 @@ STATE_DICTS = (
     "follows",
     "periods",
     "births",
+    "audits",
 )
 
 __all__ = ["CORRECTABLE", "NOTES_ENTRIES", "RETRACTABLE", "Family", "NewEntry", "check_occurred_at"]
 
 
 class Family(
-    HouseholdCommands, EpisodeCommands, EscalationCommands, RecordKeepingCommands, Aggregate
+    HouseholdCommands,
+    EpisodeCommands,
+    EscalationCommands,
+    RecordKeepingCommands,
+    AuditCommands,
+    Aggregate,
 ):
     """A household receiving (or who may receive) early help, over the years."""
 
@@ -384,6 +394,36 @@ class Family(
             lifted = str(self.hold_id)
             family.legal_holds = tuple(h for h in family.legal_holds if h[0] != lifted)
 
+    # Quality assurance (domain.family.auditing): a QA officer's case audit of an episode.
+
+    class CaseAuditRecorded(Entry):
+        """A case audit of an episode: a grade per practice standard, findings (codes of
+        `audit_finding`; notes, if any, are personal data) and the actions it sets."""
+
+        audit_id: UUID
+        episode_id: UUID
+        grades: tuple[StandardGrade, ...]
+        findings: tuple[str, ...]
+        actions: tuple[AuditAction, ...]
+        personal: PersonalData | None
+
+        def evolve(self, family: Family) -> None:
+            due = {str(a.action_id): a.due_date for a in self.actions}
+            family.audits[str(self.audit_id)] = AuditState(
+                str(self.episode_id), str(self.entry_id), due
+            )
+
+    class CaseAuditActionCompleted(Entry):
+        """An action of a case audit completed, when it `occurred_at`."""
+
+        audit_id: UUID
+        action_id: UUID
+
+        def evolve(self, family: Family) -> None:
+            audit = family.audits[str(self.audit_id)]
+            completions = {**audit.completions, str(self.action_id): str(self.entry_id)}
+            family.audits[str(self.audit_id)] = replace(audit, completions=completions)
+
     # -- state -------------------------------------------------------------------------
 
     # 2: erasure and legal holds (`erased_at`, `legal_holds`) joined the state.
@@ -391,7 +431,8 @@ class Family(
     #    members' dates of birth (`births`) joined the state, for the chronology rules.
     # 4: members, episodes (their assessment, plan and escalations) and consents are typed
     #    (domain.family.state), no longer dicts.
-    class_version = 4
+    # 5: case audits (`audits`) joined the state.
+    class_version = 5
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -415,6 +456,11 @@ class Family(
         state["members"] = {k: MemberState(**m) for k, m in state["members"].items()}
         state["episodes"] = {k: episode_from_dict(e) for k, e in state["episodes"].items()}
         state["consents"] = {k: ConsentState(**c) for k, c in state["consents"].items()}
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        """A snapshot taken before case audits were recorded: none."""
+        state["audits"] = {}
 
     def __init__(self) -> None:
         # Filled by Registered.apply; declared here for readers and the type checker.
@@ -442,6 +488,8 @@ class Family(
         # is sealed with the family's key wherever it is stored (a snapshot), never put in
         # an error message, and gone once the family's personal data is erased.
         self.births: dict[str, PersonalData] = {}
+        # Audit id -> the case audit, its actions and their completions.
+        self.audits: dict[str, AuditState] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Family:
         # The repository copies a cached family before every command. The generic deepcopy

@@ -55,9 +55,21 @@ STATE_FREE_ENTRIES: frozenset[str] = frozenset(
         "PersonalDataErased",
         "LegalHoldPlaced",
         "LegalHoldLifted",
+        # A case audit may be recorded long after its episode closed (domain.family.auditing).
+        "CaseAuditRecorded",
+        "CaseAuditActionCompleted",
     }
 )
-RETRACTABLE = frozenset({"ContactRecorded", "OutcomeEvidenced", "InformationShared", "ReviewHeld"})
+RETRACTABLE = frozenset(
+    {
+        "ContactRecorded",
+        "OutcomeEvidenced",
+        "InformationShared",
+        "ReviewHeld",
+        "CaseAuditRecorded",
+        "CaseAuditActionCompleted",
+    }
+)
 # Entries whose free-text notes may be corrected (those that carry `personal` notes).
 NOTES_ENTRIES = frozenset(
     {
@@ -69,6 +81,7 @@ NOTES_ENTRIES = frozenset(
         "ReviewHeld",
         "EscalationRaised",
         "EpisodeClosed",
+        "CaseAuditRecorded",
     }
 )
 
@@ -100,6 +113,8 @@ ENTRY_NAMES: Mapping[str, str] = {
     "PersonalDataErased": "erasure",
     "LegalHoldPlaced": "legal hold",
     "LegalHoldLifted": "lifting of a legal hold",
+    "CaseAuditRecorded": "case audit",
+    "CaseAuditActionCompleted": "completion of a case audit action",
 }
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
+from domain.family.auditing import check_auditor
 from domain.family.checks import (
     CORRECTABLE,
     NOTES_ENTRIES,
@@ -36,6 +37,7 @@ class RecordKeepingCommands(Recording):
     ) -> None:
         codes.require("correction_reason", reason, field="reason")
         target_type = self.check_target_entry(target_entry_id)
+        check_auditor(entry, changing=target_type)
         allowed = CORRECTABLE.get(target_type, {"occurred_at": "datetime"})
         for change in changes:
             kind = allowed.get(change.field)
@@ -89,6 +91,7 @@ class RecordKeepingCommands(Recording):
     ) -> None:
         codes.require("retraction_reason", reason, field="reason")
         target_type = self.check_target_entry(target_entry_id)
+        check_auditor(entry, changing=target_type)
         require(
             target_type in RETRACTABLE,
             "not_retractable",

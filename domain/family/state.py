@@ -84,6 +84,17 @@ class EpisodeState:
     closed_by: str | None = None
 
 
+@dataclass(frozen=True)
+class AuditState:
+    """A case audit of an episode: the entry that recorded it, its actions (action id ->
+    due date) and the entries completing them (action id -> entry id)."""
+
+    episode_id: str
+    entry_id: str
+    actions: Mapping[str, date]
+    completions: Mapping[str, str] = field(default_factory=dict)
+
+
 # Stored in snapshots, each as a JSON object of its fields.
 STATE_TYPES: tuple[type[object], ...] = (
     MemberState,
@@ -92,6 +103,7 @@ STATE_TYPES: tuple[type[object], ...] = (
     PlanState,
     EscalationState,
     EpisodeState,
+    AuditState,
 )
 
 
@@ -131,6 +143,7 @@ class FamilyState:
     follows: dict[str, tuple[str, ...]]
     periods: dict[str, tuple[date, date]]
     births: dict[str, PersonalData]
+    audits: dict[str, AuditState]
 
     if TYPE_CHECKING:  # given by eventsourcing's Aggregate, which Family also derives from
 

@@ -54,7 +54,10 @@ def send(client: TestClient, route: tuple[str, str], headers: dict[str, str] | N
     ids = ("family_id", "member_id", "consent_id", "assessment_id", "plan_id", "escalation_id")
     # A research extract's shape is a name, not an id.
     path = template.format_map(
-        {**{name: uuid4() for name in (*ids, "hold_id")}, "shape": "episodes"}
+        {
+            **{name: uuid4() for name in (*ids, "hold_id", "audit_id", "action_id")},
+            "shape": "episodes",
+        }
     )
     return client.request(method, path, json=body, headers=headers or {}, params=QUERIES.get(route))
 

@@ -70,7 +70,7 @@ def test_registering_a_household_records_its_area_and_members(journey: Journey) 
     assert event.originator_id == result.family_id == result.ids["family_id"]
     assert event.originator_version == 1
     assert (event.occurred_at, event.actor, event.area) == (occurred_at, LEAD, "strood")
-    assert event.code_list_version == "2025-2"  # the version in force when it was made
+    assert event.code_list_version == "2025-3"  # the version in force when it was made
     assert event.members == (
         Member(result.ids["member_id_0"], "child", True, CHILD),
         Member(result.ids["member_id_1"], "parent_carer", False, PARENT),

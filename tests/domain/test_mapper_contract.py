@@ -65,7 +65,7 @@ class EventStoreContract:
 
     def test_the_story_has_every_event_class_of_the_family(self, story: Journey) -> None:
         assert {type(event) for event in story.stream()} == FAMILY_EVENT_CLASSES
-        assert len(FAMILY_EVENT_CLASSES) == 26
+        assert len(FAMILY_EVENT_CLASSES) == 28
 
     def test_every_event_survives_the_mapper(self, story: Journey) -> None:
         mapper = story.app.mapper

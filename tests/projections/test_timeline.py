@@ -263,7 +263,7 @@ def test_every_kind_of_entry_has_a_summary_from_its_codes_and_the_agency_it_conc
     entries = timeline(view(every_kind_of_entry(new_journey())))
     by_type = {e["type"]: e for e in entries}
 
-    assert len(by_type) == 26  # every kind of entry
+    assert len(by_type) == 28  # every kind of entry
     assert all("?" not in e["summary"] for e in entries), [e["summary"] for e in entries]
     assert by_type["EscalationRaised"]["agency"] == "children_social_care"
     assert by_type["EscalationRaised"]["summary"] == (
@@ -276,6 +276,12 @@ def test_every_kind_of_entry_has_a_summary_from_its_codes_and_the_agency_it_conc
     assert by_type["EscalationResponded"]["summary"] == (
         "Escalation answered by Children's social care (front door): Declined"
     )
+    assert by_type["CaseAuditRecorded"]["summary"] == (
+        "Case audit graded 1 Good, 1 Requires improvement; findings: The child's voice is "
+        "evident in the record, The plan's outcomes are not specific or measurable; "
+        "1 actions set"
+    )
+    assert by_type["CaseAuditActionCompleted"]["summary"] == "Case audit action completed"
     assert by_type["ConsentGiven"]["agency"] == "early_help"  # the actor's agency
     assert by_type["PlanAgreed"]["episode_id"] is not None
 

@@ -33,6 +33,8 @@ ENTRY_CLASSES = sorted(
     and cls not in (Family.Event, Family.Created, Family.Entry)
     # Not practice: an admin's, or the retention schedule's, years after (not simulated).
     and cls not in (Family.PersonalDataErased, Family.LegalHoldPlaced, Family.LegalHoldLifted)
+    # A QA officer's case audits sample the record; they change no family's journey.
+    and cls not in (Family.CaseAuditRecorded, Family.CaseAuditActionCompleted)
 )
 
 

@@ -29,6 +29,7 @@ from domain.commands import (
     AssignLeadPractitioner,
     CloseEpisode,
     CompleteAssessment,
+    CompleteAuditAction,
     CorrectEntry,
     DecideSupport,
     ErasePersonalData,
@@ -38,9 +39,11 @@ from domain.commands import (
     HoldReview,
     LiftLegalHold,
     NewAction,
+    NewAuditAction,
     NewOutcome,
     PlaceLegalHold,
     RaiseEscalation,
+    RecordCaseAudit,
     RecordContact,
     RegisterFamily,
     RemoveMember,
@@ -56,7 +59,14 @@ from domain.commands import (
 from domain.errors import ConcurrentChangeError, InvalidValueError, RuleBrokenError
 from domain.family import Family
 from domain.rules import RULES
-from domain.values import Actor, FieldChange, OutcomeProgress, OutcomeStatus, PersonalData
+from domain.values import (
+    Actor,
+    FieldChange,
+    OutcomeProgress,
+    OutcomeStatus,
+    PersonalData,
+    StandardGrade,
+)
 
 FamilyEvent = Family.Entry | Family.Registered
 """What a family's stream holds: entries, and the registration that starts it."""
@@ -72,6 +82,7 @@ LEAD = Actor(user_id="u-lead-1", role="lead_practitioner", agency="early_help")
 SOCIAL_CARE = Actor(user_id="u-csc-7", role="partner", agency="children_social_care")
 POLICE = Actor(user_id="u-police-3", role="partner", agency="police")
 ADMIN = Actor(user_id="u-admin-1", role="admin", agency="early_help")
+QA = Actor(user_id="u-qa-2", role="qa_officer", agency="early_help")
 
 # Distinctive personal details, so tests can look for them in stored bytes.
 CHILD = PersonalData(
@@ -383,6 +394,30 @@ class Journey:
     def retract_entry(self, **kwargs: Any) -> CommandResult:
         return self._run(RetractEntry, **{"reason": "recorded_in_error"} | kwargs)
 
+    def record_case_audit(self, **kwargs: Any) -> CommandResult:
+        """A QA officer's audit of the latest episode, with one action due in 28 days."""
+        when = kwargs.get("occurred_at") or self.next_time()
+        kwargs = {
+            "actor": QA,
+            "occurred_at": when,
+            "episode_id": self.ids.get("episode_id"),
+            "grades": (
+                StandardGrade("voice_of_the_child", "good"),
+                StandardGrade("smart_plan", "requires_improvement"),
+            ),
+            "findings": ("child_voice_evident", "plan_outcomes_unclear"),
+            "actions": (NewAuditAction("early_help", when.date() + timedelta(days=28)),),
+        } | kwargs
+        return self._run(RecordCaseAudit, **kwargs)
+
+    def complete_audit_action(self, **kwargs: Any) -> CommandResult:
+        kwargs = {
+            "actor": QA,
+            "audit_id": self.ids.get("audit_id"),
+            "action_id": self.ids.get("action_id_0"),
+        } | kwargs
+        return self._run(CompleteAuditAction, **kwargs)
+
     def place_legal_hold(self, **kwargs: Any) -> CommandResult:
         kwargs = {"actor": ADMIN, "reason": "public_inquiry", "reference": "IICSA-2015"} | kwargs
         return self._run(PlaceLegalHold, **kwargs)
@@ -497,6 +532,9 @@ def every_kind_of_entry(journey: Journey) -> Journey:
         personal=PersonalData(given_name="Zinnia-Mae"),
         reason="wrong_detail",
     )
+    audit = j.record_case_audit(personal=NOTES)
+    j.complete_audit_action()
+    j.correct_entry(target_entry_id=audit.ids["entry_id"], personal=NOTES, actor=QA)
     j.place_legal_hold()
     j.lift_legal_hold()
     j.erase_personal_data()

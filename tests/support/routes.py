@@ -177,6 +177,20 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
         {"reason": "instruction_withdrawn"},
         {"admin"},
     ),
+    ("POST", "/families/{family_id}/case-audits"): (
+        {
+            "occurred_at": T,
+            "episode_id": str(uuid4()),
+            "grades": [{"standard": "smart_plan", "grade": "good"}],
+            "actions": [{"owner": "school", "due_date": "2025-02-01"}],
+        },
+        {"qa_officer"},
+    ),
+    ("POST", "/families/{family_id}/case-audits/{audit_id}/actions/{action_id}/completion"): (
+        {"occurred_at": T},
+        {"qa_officer"},
+    ),
+    ("GET", "/qa/case-audits"): (None, {"qa_officer"}),
 }
 
 # Query parameters a route needs to answer at all (a search needs a term).
@@ -202,4 +216,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/families/{family_id}/access-log"): {"qa_officer"},
     ("GET", "/web/shared"): {"partner", "qa_officer"},
     ("GET", "/web/families/{family_id}/shared"): {"partner", "qa_officer"},
+    ("GET", "/web/families/{family_id}/case-audit"): {"qa_officer"},
+    # The form's POST (tests/api/web/test_case_audit_form.py); opened here as its GET.
+    ("POST", "/web/families/{family_id}/case-audit"): {"qa_officer"},
 }

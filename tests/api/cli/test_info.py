@@ -13,4 +13,4 @@ def test_info_describes_the_store_and_counts_families_and_events(env: dict[str, 
     assert described["store"] == f"SQLite {env['JOURNEYS_SQLITE_PATH']}"
     assert described["families"] == "5"
     assert int(described["events"].split()[0]) > int(described["families"])
-    assert described["code lists"] == "2025-2"
+    assert described["code lists"] == "2025-3"

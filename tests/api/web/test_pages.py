@@ -123,7 +123,16 @@ def test_the_session_cookie_never_authenticates_a_command(
     assert store_position(site.client) == before
 
 
-IDS = ("member_id", "consent_id", "assessment_id", "plan_id", "escalation_id", "hold_id")
+IDS = (
+    "member_id",
+    "consent_id",
+    "assessment_id",
+    "plan_id",
+    "escalation_id",
+    "hold_id",
+    "audit_id",
+    "action_id",
+)
 
 
 def test_a_bearer_token_still_works_for_pages(site: Site) -> None:
