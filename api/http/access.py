@@ -63,6 +63,7 @@ WHAT: Mapping[str, str] = {
     "/web/families/{family_id}/access-log": "family page access log",
     "/web/families/{family_id}/print": "family print",
     "/web/families/{family_id}/shared": "shared view page",
+    "/web/families/{family_id}/case-audit": "case audit form",
 }
 
 # The query parameters that shape what a read shows, and the shape each must have to be

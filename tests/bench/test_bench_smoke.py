@@ -15,6 +15,7 @@ from rich.console import Console
 
 from bench.__main__ import main
 from bench.bare import BASE_FIELDS, BareApplication, bare_ops, drive_bare, stored_notifications
+from bench.evidence import ANSWERS
 from bench.library import app_events, compare, journeys_app
 from bench.protect import run_backend as run_protect
 from bench.sizes import QUICK
@@ -113,7 +114,12 @@ def test_quick_views_run_reports_every_figure_on_a_store_it_makes(tmp_path: Path
         "rebuild_ratio_to_bare_read",
         "timeline_p99_ms",
         "as_recorded_at_p99_ms",
+        "evidence",
     }  # read-your-writes is judged on PostgreSQL only
+    evidence = sqlite["evidence"]
+    assert evidence["episodes"] > 0
+    assert [t["answer"] for t in evidence["timings"]] == list(ANSWERS)
+    assert all(t["ratio"] > 0 for t in evidence["timings"])  # both sides timed (JSON rounds)
     assert sqlite["profile"]["areas"]
     assert sqlite["profile_events"] == info["events"]
 

@@ -74,7 +74,10 @@ def test_a_qa_officer_sees_the_overdue_lead_and_follows_it_to_the_family(
 ) -> None:
     open_queue(browser, served, "qa_officer", f"area={AREA}")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Audit queue"
-    assert queued(browser)[0] == ("lead-assigned", unled, "2026-01-05")
+    # The families page's test registers families of this area too: of this family's
+    # findings, the longest overdue comes first.
+    mine = [row for row in queued(browser) if row[1] == unled]
+    assert mine[0] == ("lead-assigned", unled, "2026-01-05")
     # Fifteen working days: past 25, 26 Dec, 1 Jan and the weekends.
     assert ("assessment-completed", unled, "2026-01-19") in queued(browser)
 
@@ -83,7 +86,8 @@ def test_a_qa_officer_sees_the_overdue_lead_and_follows_it_to_the_family(
     WebDriverWait(browser, WAIT_SECONDS).until(
         lambda b: "rule=assessment-completed" in b.current_url
     )
-    assert [rule for rule, _, _ in queued(browser)] == ["assessment-completed"]
+    assert {rule for rule, _, _ in queued(browser)} == {"assessment-completed"}
+    assert ("assessment-completed", unled, "2026-01-19") in queued(browser)
     browser.find_element(By.CSS_SELECTOR, f'#queue a[href="/web/families/{unled}"]').click()
     WebDriverWait(browser, WAIT_SECONDS).until(lambda b: unled in b.current_url)
 
