@@ -12,8 +12,8 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api.http.access import InvalidReadsAmended
-from api.http.errors import register_error_handlers
+from api.common.access import InvalidReadsAmended
+from api.common.errors import register_error_handlers
 from api.http.metrics import Metrics, RequestMetrics
 from api.http.routes import (
     access_log,
@@ -157,7 +157,7 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
         lifespan=lifespan,
     )
     register_error_handlers(app)
-    app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/http/access.py
+    app.add_middleware(InvalidReadsAmended)  # a 422 after a logged read: api/common/access.py
     app.state.metrics = Metrics()
     app.add_middleware(RequestMetrics)  # request latency, commands by outcome: GET /metrics
     docs.mount(app)

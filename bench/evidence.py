@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from api.http.qa import VIEW as FINDINGS
-from api.http.qa import Filters, audit_queue
+from api.common.qa import VIEW as FINDINGS
+from api.common.qa import Filters, audit_queue
 from infra.bootstrap import Journeys
 from infra.views.episode_facts import NAME, TABLE, EpisodeFactsReader, Period
 from projections.episode_facts import TIMES

@@ -24,7 +24,7 @@ imports only the standard library.
 | admin                                 | all, no personal data          | yes (records)     |
 | researcher                            | nothing                        | no                |
 
-Which routes a role may use at all is the role table's (api/http/permissions.py); these rules
+Which routes a role may use at all is the role table's (api/common/permissions.py); these rules
 narrow a practitioner's to the caseload. A reason never holds personal data: it is shown
 in 403 answers.
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from api.http.schemas.timeline import TimelineEntryPublic
+from api.common.schemas.timeline import TimelineEntryPublic
 from projections.base import Doc
 from projections.shared import with_personal
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path
 
-from api.http.deps import Sender
+from api.common.deps import Sender
 from api.http.schemas.derive import DerivedBody, path_fields, request_model
 from domain.commands import Command
 

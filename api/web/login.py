@@ -12,8 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import Field, ValidationError, field_validator
 
-from api.http.deps import JourneysDep
-from api.http.schemas.common import Code, RequestBody, UserId
+from api.common.deps import JourneysDep
+from api.common.schemas.common import Code, RequestBody, UserId
 from api.web.templating import render
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity

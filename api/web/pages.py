@@ -1,6 +1,6 @@
 """The shell of the web pages: the `/web` routes' error pages (PageRoute) and the static
 files. A page without a valid session redirects (303) to the sign-in page;
-other errors are pages too (error.html), with the status and the detail `api.http.errors` gives
+other errors are pages too (error.html), with the status and the detail `api.common.errors` gives
 the JSON routes. The family page is api.web.pages_family, its print
 api.web.pages_print, pathways api.web.pages_pathways, the families list
 api.web.pages_families.
@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from api.http.deps import SESSION_COOKIE
-from api.http.errors import ANSWERS, NotAuthenticatedError
+from api.common.deps import SESSION_COOKIE
+from api.common.errors import ANSWERS, NotAuthenticatedError
 from api.web.templating import render
 from infra.bootstrap import Journeys
 from infra.tokens import Identity, InvalidTokenError
@@ -66,7 +66,7 @@ def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
 
 
 def answer_for(exc: Exception) -> Callable[[Any], Response] | None:
-    """How `api.http.errors` answers this error (the nearest class in its MRO), unless only as
+    """How `api.common.errors` answers this error (the nearest class in its MRO), unless only as
     the catch-all: that one is left to the server, which logs it."""
     for kind in type(exc).__mro__:
         if kind is Exception:

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.http.cursors import AfterQuery, next_cursor
-from api.http.deps import JourneysDep
+from api.common.cursors import AfterQuery, next_cursor
+from api.common.deps import JourneysDep
 from api.http.routes.access_log import AccessLogReader, AccessQueryDep, AuditOfficer, log_page
 from api.http.routes.search import NO_FAMILY
 from api.web.pages import PageRoute

@@ -2,7 +2,7 @@
 practice standard (Ofsted's four-point scale), findings and up to three actions with owners
 and due dates, recorded through the same command as POST /families/{id}/case-audits.
 
-The session cookie authenticates reads only (api.http.deps): this one form is the exception,
+The session cookie authenticates reads only (api.common.deps): this one form is the exception,
 posted from this site's own page only (Fetch Metadata, as signing in is; the cookie is
 SameSite=Strict), by a QA officer, under the same access rules as the JSON route. A refused
 audit is an error page saying which rule or value (api.web.pages.PageRoute).
@@ -19,7 +19,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.http.deps import (
+from api.common.deps import (
     FamilyRead,
     JourneyReader,
     JourneysDep,
@@ -28,8 +28,8 @@ from api.http.deps import (
     refusal,
     require_roles,
 )
-from api.http.errors import NotAuthenticatedError
-from api.http.permissions import ALLOWED, Action
+from api.common.errors import NotAuthenticatedError
+from api.common.permissions import ALLOWED, Action
 from api.http.routes import timeline
 from api.web.pages import PageRoute, signed_in
 from api.web.pages_family import day_asked

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from api.http.deps import JourneysDep, ReadAfter
-from api.http.periods import Asked, period_asked
+from api.common.deps import JourneysDep, ReadAfter
+from api.common.periods import Asked, period_asked
+from api.common.schemas.reports import DatasetPublic
 from api.http.routes import reports, research
-from api.http.schemas.reports import DatasetPublic
 from api.web.pages import PageRoute
 from api.web.pages_pathways import form_day
 from api.web.templating import render

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.http.cursors import AfterQuery
-from api.http.deps import FamilyFinder, JourneysDep
+from api.common.cursors import AfterQuery
+from api.common.deps import FamilyFinder, JourneysDep
 from api.http.routes.families import DEFAULT_LIMIT, AreaQuery, LimitQuery, MineQuery, listed_for
 from api.web.pages import PageRoute
 from api.web.templating import render

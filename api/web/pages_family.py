@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.http.access import AccessRecording
-from api.http.deps import FamilyRead, JourneyReader, JourneysDep
+from api.common.access import AccessRecording
+from api.common.deps import FamilyRead, JourneyReader, JourneysDep
 from api.http.routes import journey, timeline
 from api.web.pages import PageRoute
 from api.web.pages_text import EntryShown, entry_shown, label

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from api.http.deps import JourneysDep
-from api.http.periods import Asked, check_period
+from api.common.deps import JourneysDep
+from api.common.periods import Asked, check_period
 from api.http.routes import outcomes
 from api.web.pages import PageRoute
 from api.web.pages_pathways import form_day

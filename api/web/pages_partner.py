@@ -15,18 +15,18 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.http.cursors import AfterQuery, decode, next_cursor
-from api.http.deps import JourneysDep, ReadAfterDep
-from api.http.routes.shared_families import SharedViewer
-from api.http.routes.shared_view import AskedAgency, SharedViewReader
-from api.http.schemas.shared_view import SharedEntryPublic
-from api.http.sharing import (
+from api.common.cursors import AfterQuery, decode, next_cursor
+from api.common.deps import JourneysDep, ReadAfterDep
+from api.common.schemas.shared_view import SharedEntryPublic
+from api.common.sharing import (
     AgencyQuery,
     families_shared,
     listing_agency,
     read_shared,
     viewing_agency,
 )
+from api.http.routes.shared_families import SharedViewer
+from api.http.routes.shared_view import AskedAgency, SharedViewReader
 from api.web.pages import PageRoute
 from api.web.templating import long_date, moment, render
 from domain.codes import CodeLists

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from api.http.deps import JourneysDep, ReadAfter
+from api.common.deps import JourneysDep, ReadAfter
 from api.http.routes import pathways
 from api.web.pages import PageRoute
 from api.web.templating import render

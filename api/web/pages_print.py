@@ -10,8 +10,8 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.http.access import AccessRecording
-from api.http.deps import JourneyReader, JourneysDep
+from api.common.access import AccessRecording
+from api.common.deps import JourneyReader, JourneysDep
 from api.web.pages import PageRoute
 from api.web.pages_family import MAX_ENTRIES, day_asked, entries_by
 from api.web.pages_text import label

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.http.deps import JourneysDep
-from api.http.qa import Filters, audit_queue
+from api.common.deps import JourneysDep
+from api.common.qa import Filters, audit_queue
 from api.http.routes import qa
 from api.web.pages import PageRoute
 from api.web.templating import render

@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.http.access import AccessRecording
-from api.http.deps import FamilyFinder, JourneysDep
+from api.common.access import AccessRecording
+from api.common.deps import FamilyFinder, JourneysDep
 from api.http.routes.search import DateQuery, NameQuery, SearchTerms, search_families
 from api.web.pages import PageRoute
 from api.web.templating import render

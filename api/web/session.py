@@ -1,6 +1,6 @@
 """Signing in to the web pages: a browser cannot send a bearer header when it follows a
 link, so POST /session keeps a token in an HttpOnly, SameSite=Strict cookie, which
-`api.http.deps.current_identity` accepts for reads (GET, HEAD) only. POST /session/end clears it.
+`api.common.deps.current_identity` accepts for reads (GET, HEAD) only. POST /session/end clears it.
 
 The token is one from `journeys token` (or, in development, the login page); this page
 signs nothing itself.
@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.http.deps import SESSION_COOKIE, JourneysDep
-from api.http.errors import ForbiddenError
+from api.common.deps import SESSION_COOKIE, JourneysDep
+from api.common.errors import ForbiddenError
 from api.web.pages import SIGN_IN, signed_in
 from api.web.templating import render
 from infra.bootstrap import Journeys

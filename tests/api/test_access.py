@@ -16,7 +16,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.http.deps import SESSION_COOKIE
+from api.common.deps import SESSION_COOKIE
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES, Identity, Tokens
 from tests.support.api import Auth, auth_for, sqlite_settings, store_position

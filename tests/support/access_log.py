@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from api.http.deps import SESSION_COOKIE
+from api.common.deps import SESSION_COOKIE
 from infra.audit.access_log import LoggedAccess
 from infra.bootstrap import Journeys
 from infra.settings import Settings

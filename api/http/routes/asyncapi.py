@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.http.deps import JourneysDep
+from api.common.deps import JourneysDep
 from infra.kafka.asyncapi import asyncapi
 
 router = APIRouter(tags=["docs"])

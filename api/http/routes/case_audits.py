@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from api.http.deps import Auditing, JourneysDep, ReadAfterDep, require_roles
-from api.http.permissions import ALLOWED, Action
+from api.common.deps import Auditing, JourneysDep, ReadAfterDep, require_roles
+from api.common.permissions import ALLOWED, Action
 from api.http.responses import COMMAND, READS, created
 from api.http.schemas.case_audits import CaseAuditPublic, CaseAuditsPublic
 from api.http.sending import body_of

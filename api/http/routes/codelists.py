@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.http.deps import CurrentIdentity, JourneysDep
+from api.common.deps import CurrentIdentity, JourneysDep
 from api.http.responses import ERRORS
 from api.http.schemas.codelists import (
     CodeListPublic,

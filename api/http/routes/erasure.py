@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from api.http.deps import Sender, SenderAllowedTo
-from api.http.permissions import Action
+from api.common.deps import Sender, SenderAllowedTo
+from api.common.permissions import Action
 from api.http.responses import COMMAND, created
 from api.http.sending import body_of
 from domain.commands import ErasePersonalData, LiftLegalHold, PlaceLegalHold

@@ -1,10 +1,10 @@
 """GET /families/{family_id}/events: the family's raw event stream, oldest first.
 
-Who may read which family, and how much of it, is domain.access's (api.http.deps.FamilyReaderFor):
+Who may read which family, and how much of it, is domain.access's (api.common.deps.FamilyReaderFor):
 a practitioner who sees only what their agency may see gets only those entries (the shared
 view's rules), with personal data only where the family's contact details are covered.
 Personal data is shown only to readers entitled to it; for others it is null. Every read,
-and every refusal for a family that exists, is logged in the access log (api/http/access.py).
+and every refusal for a family that exists, is logged in the access log (api/common/access.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.http.deps import FamilyRead, FamilyReaderFor, JourneysDep, shown_to
-from api.http.permissions import Action
+from api.common.deps import FamilyRead, FamilyReaderFor, JourneysDep, shown_to
+from api.common.permissions import Action
 from api.http.responses import ERRORS
 from api.http.schemas.reads import EventPublic, EventsPublic
 from domain.access import Route

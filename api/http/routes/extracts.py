@@ -17,11 +17,11 @@ import pyarrow.parquet as pq
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.http.deps import JourneysDep, ReadAfterDep, require_roles
-from api.http.periods import PeriodAsked
-from api.http.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.periods import PeriodAsked
+from api.common.permissions import ALLOWED, Action
+from api.common.schemas.reports import ExtractPublic
 from api.http.responses import READS
-from api.http.schemas.reports import ExtractPublic
 from infra.tokens import Identity
 from infra.views.episode_facts import NAME, EpisodeFactsReader
 from projections.extract import COLUMNS, DESCRIPTION, FLAGS, INTEGERS, SHAPES, Extracted, Shape

@@ -10,8 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.http.cursors import AfterQuery, decode, next_cursor
-from api.http.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering, caseload_of
+from api.common.cursors import AfterQuery, decode, next_cursor
+from api.common.deps import FamilyFinder, JourneysDep, ReadAfterDep, Registering, caseload_of
 from api.http.responses import COMMAND, READS, created
 from api.http.schemas.reads import FamilyPagePublic, FamilySummaryPublic
 from api.http.sending import body_of
@@ -106,7 +106,7 @@ def family_page(
 
 
 def listed_for(journeys: Journeys, identity: Identity, **query: Any) -> FamilyPage:
-    """family_page (`query`: its filters) within the caller's caseload (api.http.deps): what GET
+    """family_page (`query`: its filters) within the caller's caseload (api.common.deps): what GET
     /families and the families page list."""
     within = caseload_of(journeys, identity, journeys.app.clock())
     return family_page(journeys, identity, within=within, **query)

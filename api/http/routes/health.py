@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.http.deps import JourneysDep
+from api.common.deps import JourneysDep
 from api.http.responses import ERRORS
 from api.http.schemas.reads import HealthPublic, ViewHealthPublic
 from api.http.schemas.relay import RelayHealthPublic

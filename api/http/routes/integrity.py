@@ -12,8 +12,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from api.http.deps import FamilyRead, FamilyReaderFor, JourneysDep
-from api.http.permissions import Action
+from api.common.deps import FamilyRead, FamilyReaderFor, JourneysDep
+from api.common.permissions import Action
 from api.http.responses import ERRORS
 from api.http.schemas.integrity import HeadPublic, IntegrityPublic, MismatchPublic
 from domain.access import Route

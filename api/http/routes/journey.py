@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from api.http.deps import FamilyRead, FamilyReaderFor, JourneysDep
+from api.common.deps import FamilyRead, FamilyReaderFor, JourneysDep
+from api.common.permissions import Action
 from api.http.instants import RecordedAt, instant
-from api.http.permissions import Action
 from api.http.responses import READS
 from api.http.schemas.journey import JourneyPublic
 from domain.access import Route

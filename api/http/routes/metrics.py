@@ -7,7 +7,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.http.deps import JourneysDep
+from api.common.deps import JourneysDep
 from api.http.metrics import Metrics
 from infra.kafka.relay import relay_status
 

@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
-from api.http.deps import JourneysDep, ReadAfterDep, require_roles
-from api.http.periods import Asked, PeriodAsked
-from api.http.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.periods import Asked, PeriodAsked
+from api.common.permissions import ALLOWED, Action
 from api.http.responses import READS, wants_csv
 from api.http.schemas.outcomes import SustainedPublic
 from domain.outcome_rules import DEFAULT, STATUSES, rule_set

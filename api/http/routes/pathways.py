@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.http.deps import JourneysDep, ReadAfter, ReadAfterDep, require_roles
-from api.http.periods import check_period
-from api.http.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfter, ReadAfterDep, require_roles
+from api.common.periods import check_period
+from api.common.permissions import ALLOWED, Action
 from api.http.responses import READS
 from api.http.schemas.journey import PathwaysPublic
 from infra.bootstrap import Journeys

@@ -1,6 +1,6 @@
 """Practice-standard findings for quality assurance: every finding (filter by area, rule,
 severity, open) and the audit queue (open findings, most severe first, then the oldest).
-Findings name families and episodes by id only (api.http.qa, projections.findings)."""
+Findings name families and episodes by id only (api.common.qa, projections.findings)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.http.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.permissions import ALLOWED, Action
+from api.common.qa import VIEW, Answer, Filters, all_findings, audit_queue
 from api.http.instants import RecordedAt, instant
-from api.http.permissions import ALLOWED, Action
-from api.http.qa import VIEW, Answer, Filters, all_findings, audit_queue
 from api.http.responses import READS
 from api.http.schemas.findings import FindingPublic, FindingsPublic, RulePublic
 from domain.standards import Severity

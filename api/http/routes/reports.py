@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
-from api.http.deps import JourneysDep, ReadAfterDep, require_roles
-from api.http.periods import PeriodAsked
-from api.http.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.periods import PeriodAsked
+from api.common.permissions import ALLOWED, Action
+from api.common.schemas.reports import DatasetPublic, PeriodPublic
 from api.http.responses import READS, wants_csv
-from api.http.schemas.reports import DatasetPublic, PeriodPublic
 from infra.tokens import Identity
 from infra.views.episode_facts import NAME, EpisodeFactsReader
 

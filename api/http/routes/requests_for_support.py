@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.http.deps import Recording
+from api.common.deps import Recording
 from api.http.responses import COMMAND, created
 from api.http.sending import body_of
 from domain.commands import RequestSupport

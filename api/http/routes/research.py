@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from api.http.deps import JourneysDep, ReadAfterDep, require_roles
-from api.http.periods import Asked, PeriodAsked
-from api.http.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.periods import Asked, PeriodAsked
+from api.common.permissions import ALLOWED, Action
+from api.common.schemas.reports import ReReferralsPublic
 from api.http.responses import READS
-from api.http.schemas.reports import ReReferralsPublic
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from infra.views.episode_facts import NAME, EpisodeFactsReader

@@ -23,8 +23,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.http.access import AccessRecorder, AccessRecording
-from api.http.deps import FamilyFinder, JourneysDep, ReadAfterDep, family_directory, may_read_family
+from api.common.access import AccessRecorder, AccessRecording
+from api.common.deps import (
+    FamilyFinder,
+    JourneysDep,
+    ReadAfterDep,
+    family_directory,
+    may_read_family,
+)
 from api.http.responses import ERRORS
 from domain.access import Route
 from domain.errors import InvalidValueError

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.http.cursors import AfterQuery, decode, next_cursor
-from api.http.deps import JourneysDep, ReadAfterDep, require_roles
-from api.http.permissions import ALLOWED, Action
+from api.common.cursors import AfterQuery, decode, next_cursor
+from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.permissions import ALLOWED, Action
+from api.common.schemas.shared_view import SharedFamiliesPublic, SharedFamilyPublic
+from api.common.sharing import AgencyQuery, families_shared, listing_agency
 from api.http.responses import READS
-from api.http.schemas.shared_view import SharedFamiliesPublic, SharedFamilyPublic
-from api.http.sharing import AgencyQuery, families_shared, listing_agency
 from infra.tokens import Identity
 
 router = APIRouter(tags=["consent and sharing"])

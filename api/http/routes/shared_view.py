@@ -7,7 +7,7 @@ at least at the store's position when the request arrives, so a consent withdraw
 always honoured. Personal details of the entries shown are read from the events, in the
 projections.shared `personal_details` only.
 
-`read_shared` and `families_shared` (api.http.sharing) are the reads the partner's pages
+`read_shared` and `families_shared` (api.common.sharing) are the reads the partner's pages
 (api.web.pages_partner) and `GET /shared-families` share with this route.
 """
 
@@ -18,8 +18,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from api.http.access import AccessRecording
-from api.http.deps import (
+from api.common.access import AccessRecording
+from api.common.deps import (
     CurrentIdentity,
     FamilyRead,
     FamilyReaderFor,
@@ -27,11 +27,11 @@ from api.http.deps import (
     ReadAfterDep,
     check_family_role,
 )
-from api.http.errors import ForbiddenError
-from api.http.permissions import ALLOWED, Action
+from api.common.errors import ForbiddenError
+from api.common.permissions import ALLOWED, Action
+from api.common.schemas.shared_view import SharedViewPublic
+from api.common.sharing import AgencyQuery, own_agency_only, read_shared, viewing_agency
 from api.http.responses import READS
-from api.http.schemas.shared_view import SharedViewPublic
-from api.http.sharing import AgencyQuery, own_agency_only, read_shared, viewing_agency
 from domain.access import Route
 
 router = APIRouter(prefix="/families/{family_id}", tags=["consent and sharing"])

@@ -13,11 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.http.deps import JourneysDep, TimelineReader, shown_to
+from api.common.deps import JourneysDep, TimelineReader, shown_to
+from api.common.schemas.timeline import TimelinePublic
 from api.http.entries import entry_public
 from api.http.instants import OccurredBy, RecordedAt, instant
 from api.http.responses import READS
-from api.http.schemas.timeline import TimelinePublic
 from projections.reads import family_doc
 from projections.shared import personal_details
 from projections.timeline import DEFAULT_LIMIT, MAX_LIMIT, TimelineProjection, page, timeline

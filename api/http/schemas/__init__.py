@@ -1,5 +1,5 @@
 """Request and response bodies of the HTTP API: `<Thing>Create` in, `<Thing>Public` out.
 
-`common` holds the shared field types and base classes, `commands` the bodies of commands,
-`reads` what the read routes answer.
+`derive` builds the bodies of commands, `reads` what the read routes answer. The shared field
+types and base classes, and the bodies a page also uses, are in `api.common.schemas`.
 """

@@ -27,7 +27,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, StrictInt, StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
-from api.http.schemas.common import (
+from api.common.schemas.common import (
     Code,
     Flag,
     IsoDate,

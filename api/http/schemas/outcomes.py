@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.reports import PeriodPublic
+from api.common.schemas.reports import PeriodPublic
 
 
 class RulesPublic(BaseModel):

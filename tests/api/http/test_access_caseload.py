@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.deps import caseload_of
+from api.common.deps import caseload_of
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from tests.support.api import Auth

@@ -14,7 +14,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.http.access import WHAT
+from api.common.access import WHAT
 from infra.bootstrap import Journeys
 from infra.tokens import ROLES
 from tests.support.access_log import LEAD, NOW, Story, get, logged
@@ -137,7 +137,7 @@ def test_no_route_reads_a_family_without_logging_it(
 
     assert response.status_code == 200, response.text
     entries = logged(journeys, story.uuid)
-    assert path in WHAT, f"name what {path} reads in api.http.access.WHAT"
+    assert path in WHAT, f"name what {path} reads in api.common.access.WHAT"
     assert [(e.what, e.role, e.outcome) for e in entries] == [(WHAT[path], role, "read")]
 
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.http.cursors import decode, encode
+from api.common.cursors import decode, encode
 from infra.audit.access_log import Access
 from infra.bootstrap import Journeys, bootstrap
 from infra.settings import Settings
@@ -263,7 +263,7 @@ def test_the_log_pages_with_the_one_opaque_cursor_of_every_list(
     path = f"/families/{story.family_id}/access-log"
     first = get(client, journeys, path, role="qa_officer", params={"limit": 5}).json()
 
-    # `next` is a cursor of api.http.cursors, and any such cursor pages from where it points.
+    # `next` is a cursor of api.common.cursors, and any such cursor pages from where it points.
     assert decode(first["next"]) == first["items"][-1]["access_id"]
     older_than = first["items"][1]["access_id"]
     response = get(

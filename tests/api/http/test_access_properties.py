@@ -23,7 +23,7 @@ from hypothesis import event as statistic
 from hypothesis import strategies as st
 
 from api.app import create_app
-from api.http.deps import SESSION_COOKIE
+from api.common.deps import SESSION_COOKIE
 from domain.errors import JourneysError
 from domain.family import Family
 from domain.values import PlanAction, PlanOutcome

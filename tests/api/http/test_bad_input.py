@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.cursors import MAX_POSITION, encode
+from api.common.cursors import MAX_POSITION, encode
 from tests.support.api import Auth, store_position
 
 CONTACT = {

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.http.deps import SESSION_COOKIE
+from api.common.deps import SESSION_COOKIE
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from tests.support.api import Auth

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.http.deps import SESSION_COOKIE, FamilyRead
+from api.common.deps import SESSION_COOKIE, FamilyRead
 from api.web.pages_family import journey_as_recorded, journey_shown
 from api.web.templating import long_date
 from domain.access import BY_ROLE

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from api.http.deps import JourneysDep
+from api.common.deps import JourneysDep
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
 from infra.views.episode_facts import Period

@@ -13,10 +13,10 @@ from uuid import UUID
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.http.access import AccessRecorder, AccessRecording
-from api.http.cursors import MAX_POSITION
-from api.http.errors import ForbiddenError, NotAuthenticatedError
-from api.http.permissions import ALLOWED, Action
+from api.common.access import AccessRecorder, AccessRecording
+from api.common.cursors import MAX_POSITION
+from api.common.errors import ForbiddenError, NotAuthenticatedError
+from api.common.permissions import ALLOWED, Action
 from domain.access import PRACTITIONERS, Caseload, Decision, Route, Sees, decide
 from domain.application import JourneysApplication
 from domain.errors import InvalidValueError, NotFoundError
@@ -277,7 +277,7 @@ def check_family_role(
     access: AccessRecorder,
 ) -> None:
     """check_role for a read of one family's record: a refusal is logged as an attempt at
-    the record, if the family exists (api/http/access.py)."""
+    the record, if the family exists (api/common/access.py)."""
     try:
         check_role(identity, roles)
     except ForbiddenError as refused:
@@ -310,7 +310,7 @@ class FamilyReaderFor:
     Checks the role (the role table), waits for `min_position` in the given views
     (ReadAfter), answers 404 for a family that does not exist, and asks domain.access
     whether the caller may read it through this kind of route (403 with the reason if not).
-    Logs the read, or the refusal, in the access log (api/http/access.py) before the route reads.
+    Logs the read, or the refusal, in the access log (api/common/access.py) before the route reads.
     Not async: it may wait, and reads the database."""
 
     def __init__(self, action: Action, route: Route, *views: str) -> None:

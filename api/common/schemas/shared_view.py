@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.timeline import TimelineEntryPublic
+from api.common.schemas.timeline import TimelineEntryPublic
 
 
 class VisibleBecausePublic(BaseModel):

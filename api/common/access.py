@@ -2,7 +2,7 @@
 parameters that shaped what it saw, and the reason its reader states.
 
 What is logged, and when (the routes call `AccessRecorder.record`, most of them through
-`api.http.deps.FamilyReaderFor`):
+`api.common.deps.FamilyReaderFor`):
 
 - every request that returns one family's record writes one entry, once the caller is
   authorised and the family is known to exist, before the record is read and answered; if
@@ -151,7 +151,7 @@ async def access_recorder(
 ) -> AccessRecorder:
     """The recorder of this request's reads, with its stated reason checked (422 naming
     `reason` for a code not on the list). No I/O, so `async`."""
-    # From the app's state, as api.http.deps.get_journeys does: api.http.deps builds on this module.
+    # From the app's state, as deps.get_journeys does: api.common.deps builds on this module.
     journeys: Journeys = request.app.state.journeys
     if reason is not None and reason_header is not None and reason != reason_header:
         raise InvalidValueError(

@@ -55,7 +55,7 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     # is domain.access's (a route reads it from FamilyRead.personal, never from this).
     Action.READ_PERSONAL_DATA: (*RECORDERS, "qa_officer", "panel_member", "partner"),
     # Practitioners read only the families of their caseload (domain.access, through
-    # api.http.deps.FamilyReaderFor); partners read the consent-gated shared view instead.
+    # api.common.deps.FamilyReaderFor); partners read the consent-gated shared view instead.
     Action.READ_JOURNEY: ("qa_officer", "panel_member", *RECORDERS),
     # Pathways are counts and durations over a cohort: no family is named.
     Action.FIND_PATHWAYS: ("qa_officer", "panel_member", "researcher"),

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from fastapi import Query
 
-from api.http.deps import ReadAfter
-from api.http.errors import ForbiddenError
-from api.http.schemas.shared_view import SharedEntryPublic
+from api.common.deps import ReadAfter
+from api.common.errors import ForbiddenError
+from api.common.schemas.shared_view import SharedEntryPublic
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
