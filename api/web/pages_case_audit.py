@@ -30,7 +30,7 @@ from api.common.deps import (
 )
 from api.common.errors import NotAuthenticatedError
 from api.common.permissions import ALLOWED, Action
-from api.http.routes import timeline
+from api.common.reads_timeline import timeline_page
 from api.web.pages import PageRoute, signed_in
 from api.web.pages_family import day_asked
 from api.web.session import MAX_FORM_BYTES, require_own_site
@@ -99,7 +99,7 @@ def episodes_of(journeys: Journeys, read: FamilyRead) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     after: str | None = None
     while True:
-        answer = timeline.family_timeline(read, journeys, after=after, limit=MAX_LIMIT)
+        answer = timeline_page(read, journeys, after=after, limit=MAX_LIMIT)
         found += [
             (str(e.episode_id), e.occurred_at.date().isoformat())
             for e in answer.entries

@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse
 
 from api.common.access import AccessRecording
 from api.common.deps import FamilyRead, JourneyReader, JourneysDep
-from api.http.routes import journey, timeline
+from api.common.reads_journey import family_journey
+from api.common.reads_timeline import timeline_page
 from api.web.pages import PageRoute
 from api.web.pages_text import EntryShown, entry_shown, label
 from api.web.templating import long_date, moment, render, stage_name
@@ -81,9 +82,7 @@ def entries_by(journeys: Journeys, read: FamilyRead, day: Day) -> Entries:
     entries: list[dict[str, Any]] = []
     after: str | None = None
     while len(entries) < MAX_ENTRIES:
-        answer = timeline.family_timeline(
-            read, journeys, as_recorded_at=day.shown.isoformat(), after=after, limit=MAX_LIMIT
-        )
+        answer = timeline_page(read, journeys, recorded_by=day.end, after=after, limit=MAX_LIMIT)
         entries += [e.model_dump(mode="json") for e in answer.entries]
         after = answer.next
         if after is None:
@@ -96,7 +95,7 @@ def entries_by(journeys: Journeys, read: FamilyRead, day: Day) -> Entries:
 def journey_as_recorded(journeys: Journeys, read: FamilyRead, at: datetime) -> JourneyAnswers:
     """The journey's answers as the record showed them at `at`: the family's events recorded
     by then, replayed through the journey projection, as of `at` (or now, if earlier)."""
-    return journey.family_journey(journeys, read, at)[1]
+    return family_journey(journeys, read, at)[1]
 
 
 def journey_shown(journeys: Journeys, answers: JourneyAnswers) -> Mapping[str, Any]:

@@ -24,8 +24,8 @@ from fastapi.responses import StreamingResponse
 
 from api.common.cursors import AfterQuery, decode, next_cursor
 from api.common.deps import FamilyRead, FamilyReaderFor, JourneysDep, require_roles
+from api.common.instants import INSTANT, instant
 from api.common.permissions import ALLOWED, Action
-from api.http.instants import INSTANT, instant
 from api.http.responses import READS
 from api.http.schemas.access_log import AccessLogPublic, AccessPublic
 from domain.access import Route

@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from api.common.deps import JourneysDep, ReadAfterDep, require_roles
 from api.common.periods import Asked, PeriodAsked
 from api.common.permissions import ALLOWED, Action
+from api.common.schemas.outcomes import SustainedPublic
 from api.http.responses import READS, wants_csv
-from api.http.schemas.outcomes import SustainedPublic
 from domain.outcome_rules import DEFAULT, STATUSES, rule_set
 from infra.bootstrap import Journeys
 from infra.tokens import Identity

@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from api.common.deps import JourneysDep, ReadAfter, ReadAfterDep, require_roles
 from api.common.periods import check_period
 from api.common.permissions import ALLOWED, Action
+from api.common.schemas.journey import PathwaysPublic
 from api.http.responses import READS
-from api.http.schemas.journey import PathwaysPublic
 from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from projections.journey_picture import pathways_svg

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.instants import RecordedAt, instant
 from api.common.permissions import ALLOWED, Action
 from api.common.qa import VIEW, Answer, Filters, all_findings, audit_queue
-from api.http.instants import RecordedAt, instant
 from api.http.responses import READS
 from api.http.schemas.findings import FindingPublic, FindingsPublic, RulePublic
 from domain.standards import Severity

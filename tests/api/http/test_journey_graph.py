@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.schemas.journey import JourneyPublic
+from api.common.schemas.journey import JourneyPublic
 from infra.bootstrap import Journeys
 from projections.base import replay
 from projections.journey import STAGE_LABELS, JourneyProjection, journey_answers
