@@ -1,18 +1,27 @@
 """The practice-standard findings the QA routes and the QA page show (projections.findings
-over the findings view), with the rule set of the settings (domain.standards)."""
+over the findings view), with the rule set of the settings (domain.standards), and who may
+read them (`Auditor`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Annotated
 
+from fastapi import Depends
+
+from api.common.deps import require_roles
+from api.common.permissions import ALLOWED, Action
 from domain.errors import InvalidValueError
 from domain.standards import CURRENT, RULE_SETS, RuleSet
 from infra.bootstrap import Journeys
+from infra.tokens import Identity
 from projections.findings import Finding, findings, queue
 from projections.working_days import local_day
 
 VIEW = "findings"  # projections.findings_view
+
+Auditor = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.READ_FINDINGS]))]
 
 
 @dataclass(frozen=True)

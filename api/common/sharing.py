@@ -1,6 +1,7 @@
 """What a partner agency sees of families under the sharing rules (projections.sharing):
 the reads `GET /families/{family_id}/shared-view`, `GET /shared-families` and the partner's
-pages (api.web.pages_partner) share, and whose view or list is asked for (`?agency=`).
+pages (api.web.pages_partner) share, who may read them (`SharedViewer`, `SharedViewReader`)
+and whose view or list is asked for (`?agency=`, `AskedAgency`).
 The reads themselves are projections.shared (`shared_view_for`, `shared_families_for`): here
 they wait for the store's position (504 if the view does not get there) and answer models.
 """
@@ -11,11 +12,22 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Query
+from fastapi import Depends, Query
 
-from api.common.deps import ReadAfter
+from api.common.access import AccessRecording
+from api.common.deps import (
+    CurrentIdentity,
+    FamilyRead,
+    FamilyReaderFor,
+    JourneysDep,
+    ReadAfter,
+    check_family_role,
+    require_roles,
+)
 from api.common.errors import ForbiddenError
+from api.common.permissions import ALLOWED, Action
 from api.common.schemas.shared_view import SharedEntryPublic
+from domain.access import Route
 from domain.codes import CodeLists
 from domain.errors import InvalidValueError
 from infra.bootstrap import Journeys
@@ -86,3 +98,32 @@ def families_shared(
     ReadAfter(journeys.app.position(), seconds).wait(journeys, "sharing")
     page = shared_families_for(journeys.views, agency, after=after, limit=limit)
     return page.items, page.next
+
+
+SharedViewer = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.READ_SHARED_VIEW]))]
+
+
+def asked_agency(
+    family_id: UUID,
+    journeys: JourneysDep,
+    identity: CurrentIdentity,
+    access: AccessRecording,
+    agency: AgencyQuery = None,
+) -> str | None:
+    """`?agency=`, checked before anything is read: a partner asking for another agency's
+    view is refused (403), and the attempt logged as refused if the family exists."""
+    if identity.role == "partner" and agency is not None and agency != identity.agency:
+        try:
+            roles = ALLOWED[Action.PREVIEW_SHARED_VIEW]
+            check_family_role(
+                identity, roles, family_id=family_id, journeys=journeys, access=access
+            )
+        except ForbiddenError:
+            raise own_agency_only(identity) from None
+    return agency
+
+
+AskedAgency = Annotated[str | None, Depends(asked_agency)]
+SharedViewReader = Annotated[
+    FamilyRead, Depends(FamilyReaderFor(Action.READ_SHARED_VIEW, Route.ENTRIES, "sharing"))
+]

@@ -20,13 +20,14 @@ from api.common.deps import JourneysDep, ReadAfterDep
 from api.common.schemas.shared_view import SharedEntryPublic
 from api.common.sharing import (
     AgencyQuery,
+    AskedAgency,
+    SharedViewer,
+    SharedViewReader,
     families_shared,
     listing_agency,
     read_shared,
     viewing_agency,
 )
-from api.http.routes.shared_families import SharedViewer
-from api.http.routes.shared_view import AskedAgency, SharedViewReader
 from api.web.pages import PageRoute
 from api.web.templating import long_date, moment, render
 from domain.codes import CodeLists

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.common.deps import JourneysDep
-from api.common.qa import Filters, audit_queue
-from api.http.routes import qa
+from api.common.qa import Auditor, Filters, audit_queue
 from api.web.pages import PageRoute
 from api.web.templating import render
 from domain.errors import InvalidValueError
@@ -24,7 +23,7 @@ Field = Annotated[str | None, Query(max_length=64)]
 @router.get("/qa")
 def qa_page(
     journeys: JourneysDep,
-    identity: qa.Auditor,
+    identity: Auditor,
     area: Field = None,
     rule: Field = None,
     severity: Field = None,

@@ -9,18 +9,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.common.deps import JourneysDep, ReadAfterDep, require_roles
+from api.common.deps import JourneysDep, ReadAfterDep
 from api.common.instants import RecordedAt, instant
-from api.common.permissions import ALLOWED, Action
-from api.common.qa import VIEW, Answer, Filters, all_findings, audit_queue
+from api.common.qa import VIEW, Answer, Auditor, Filters, all_findings, audit_queue
 from api.http.responses import READS
 from api.http.schemas.findings import FindingPublic, FindingsPublic, RulePublic
 from domain.standards import Severity
-from infra.tokens import Identity
 
 router = APIRouter(tags=["quality assurance"])
 
-Auditor = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.READ_FINDINGS]))]
 LIST_READS = {status: answer for status, answer in READS.items() if status != 404}
 Area = Annotated[str | None, Query(max_length=64, description="An area code; all when absent.")]
 RuleId = Annotated[str | None, Query(max_length=64, description="A rule id, e.g. first-review.")]

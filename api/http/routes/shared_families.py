@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from api.common.cursors import AfterQuery, decode, next_cursor
-from api.common.deps import JourneysDep, ReadAfterDep, require_roles
-from api.common.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfterDep
 from api.common.schemas.shared_view import SharedFamiliesPublic, SharedFamilyPublic
-from api.common.sharing import AgencyQuery, families_shared, listing_agency
+from api.common.sharing import AgencyQuery, SharedViewer, families_shared, listing_agency
 from api.http.responses import READS
-from infra.tokens import Identity
 
 router = APIRouter(tags=["consent and sharing"])
 
-SharedViewer = Annotated[Identity, Depends(require_roles(*ALLOWED[Action.READ_SHARED_VIEW]))]
 LimitQuery = Annotated[int, Query(ge=1, le=200, description="At most this many families.")]
 
 

@@ -13,54 +13,14 @@ projections.shared `personal_details` only.
 
 from __future__ import annotations
 
-from typing import Annotated
-from uuid import UUID
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from api.common.access import AccessRecording
-from api.common.deps import (
-    CurrentIdentity,
-    FamilyRead,
-    FamilyReaderFor,
-    JourneysDep,
-    ReadAfterDep,
-    check_family_role,
-)
-from api.common.errors import ForbiddenError
-from api.common.permissions import ALLOWED, Action
+from api.common.deps import JourneysDep, ReadAfterDep
 from api.common.schemas.shared_view import SharedViewPublic
-from api.common.sharing import AgencyQuery, own_agency_only, read_shared, viewing_agency
+from api.common.sharing import AskedAgency, SharedViewReader, read_shared, viewing_agency
 from api.http.responses import READS
-from domain.access import Route
 
 router = APIRouter(prefix="/families/{family_id}", tags=["consent and sharing"])
-
-
-def asked_agency(
-    family_id: UUID,
-    journeys: JourneysDep,
-    identity: CurrentIdentity,
-    access: AccessRecording,
-    agency: AgencyQuery = None,
-) -> str | None:
-    """`?agency=`, checked before anything is read: a partner asking for another agency's
-    view is refused (403), and the attempt logged as refused if the family exists."""
-    if identity.role == "partner" and agency is not None and agency != identity.agency:
-        try:
-            roles = ALLOWED[Action.PREVIEW_SHARED_VIEW]
-            check_family_role(
-                identity, roles, family_id=family_id, journeys=journeys, access=access
-            )
-        except ForbiddenError:
-            raise own_agency_only(identity) from None
-    return agency
-
-
-AskedAgency = Annotated[str | None, Depends(asked_agency)]
-SharedViewReader = Annotated[
-    FamilyRead, Depends(FamilyReaderFor(Action.READ_SHARED_VIEW, Route.ENTRIES, "sharing"))
-]
 
 
 @router.get("/shared-view", responses=READS)
