@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from api.common.cursors import AfterQuery, next_cursor
 from api.common.deps import JourneysDep
+from api.common.reads_search import NO_FAMILY
 from api.http.routes.access_log import AccessLogReader, AccessQueryDep, AuditOfficer, log_page
-from api.http.routes.search import NO_FAMILY
 from api.web.pages import PageRoute
 from api.web.templating import render
 from infra.audit.access_log import AccessFilter, AccessPage

@@ -1,7 +1,7 @@
 """The families list page, `/web/families`: where each family stands (stage and since when,
 level of need, lead agency, latest activity), filtered by area, stage and "my families",
 page by page. The same query, under the same rules, as `GET /families`
-(api.http.routes.families.listed_for: family_page within the caller's caseload)."""
+(api.common.reads_families.listed_for: family_page within the caller's caseload)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from api.common.cursors import AfterQuery
 from api.common.deps import FamilyFinder, JourneysDep
-from api.http.routes.families import DEFAULT_LIMIT, AreaQuery, LimitQuery, MineQuery, listed_for
+from api.common.reads_families import DEFAULT_LIMIT, AreaQuery, LimitQuery, MineQuery, listed_for
 from api.web.pages import PageRoute
 from api.web.templating import render
 from projections.journey import STAGE_LABELS, STAGES

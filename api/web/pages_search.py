@@ -1,6 +1,6 @@
 """The page for finding a family by name: `/web/search`, a form (family name, given name,
 date of birth) and the families found, each linking to its page. The same search, under
-the same rules and logged the same way, as `GET /families/search` (api.http.routes.search)."""
+the same rules and logged the same way, as `GET /families/search` (api.common.reads_search)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.common.access import AccessRecording
 from api.common.deps import FamilyFinder, JourneysDep
-from api.http.routes.search import DateQuery, NameQuery, SearchTerms, search_families
+from api.common.reads_search import DateQuery, NameQuery, SearchTerms, search_families
 from api.web.pages import PageRoute
 from api.web.templating import render
 

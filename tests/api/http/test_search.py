@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.routes.search import NO_FAMILY
+from api.common.reads_search import NO_FAMILY
 from infra.bootstrap import Journeys
 from tests.support.api import Auth
 from tests.support.walk import Walk, at
