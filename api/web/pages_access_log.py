@@ -1,8 +1,9 @@
 """The access log as pages, for QA officers: `/web/access-log` ("who read what"), the log
 across families with a filter form (user, role, agency, dates, outcome), a page of entries
 at a time and a link to the same entries as CSV; and `/web/families/{family_id}/access-log`,
-one family's log. The same queries, under the same rules, as api.http.routes.access_log; reading
-one family's log is itself logged, as there."""
+one family's log. The same queries, under the same rules, as the access log routes (both
+read through api.common.reads_access_log); reading one family's log is itself logged, as
+there."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from fastapi.responses import HTMLResponse
 
 from api.common.cursors import AfterQuery, next_cursor
 from api.common.deps import JourneysDep
+from api.common.reads_access_log import AccessLogReader, AccessQueryDep, AuditOfficer, log_page
 from api.common.reads_search import NO_FAMILY
-from api.http.routes.access_log import AccessLogReader, AccessQueryDep, AuditOfficer, log_page
 from api.web.pages import PageRoute
 from api.web.templating import render
 from infra.audit.access_log import AccessFilter, AccessPage
