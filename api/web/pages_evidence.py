@@ -13,8 +13,10 @@ from fastapi.responses import HTMLResponse
 
 from api.common.deps import JourneysDep, ReadAfter
 from api.common.periods import Asked, period_asked
+from api.common.reads_reports import MEASURES as MEASURE_ORDER
+from api.common.reads_reports import DatasetReader, dataset
+from api.common.reads_research import Researcher, re_referral_analysis
 from api.common.schemas.reports import DatasetPublic
-from api.http.routes import reports, research
 from api.web.pages import PageRoute
 from api.web.pages_pathways import form_day
 from api.web.templating import render
@@ -24,7 +26,7 @@ router = APIRouter(prefix="/web", include_in_schema=False, route_class=PageRoute
 # Each measure of the dataset, in the report's order, with what it counts.
 MEASURES = [
     (name, DatasetPublic.model_fields[name].description or name.replace("_", " ").capitalize())
-    for name in reports.MEASURES
+    for name in MEASURE_ORDER
 ]
 
 
@@ -48,9 +50,9 @@ def query_of(asked: Asked) -> str:
 
 @router.get("/reports")
 def dataset_page(
-    journeys: JourneysDep, identity: reports.DatasetReader, asked: PeriodOfForm
+    journeys: JourneysDep, identity: DatasetReader, asked: PeriodOfForm
 ) -> HTMLResponse:
-    found = reports.dataset_report(journeys, identity, asked, ReadAfter(None, 0))
+    found = dataset(journeys, asked, ReadAfter(None, 0))
     return render(
         "dataset.html",
         identity,
@@ -66,9 +68,9 @@ def dataset_page(
 
 @router.get("/re-referrals")
 def re_referrals_page(
-    journeys: JourneysDep, identity: research.Researcher, asked: PeriodOfForm
+    journeys: JourneysDep, identity: Researcher, asked: PeriodOfForm
 ) -> HTMLResponse:
-    found = research.re_referrals(journeys, identity, asked, ReadAfter(None, 0))
+    found = re_referral_analysis(journeys, asked, ReadAfter(None, 0))
     return render(
         "re_referrals.html",
         identity,
