@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api.common.deps import JourneysDep
 from api.common.periods import Asked, check_period
-from api.http.routes import outcomes
+from api.common.reads_outcomes import Reader, answer
 from api.web.pages import PageRoute
 from api.web.pages_pathways import form_day
 from api.web.templating import render
@@ -36,11 +36,11 @@ async def period_of_form(
 @router.get("/outcomes")
 def outcomes_page(
     journeys: JourneysDep,
-    identity: outcomes.Reader,
+    identity: Reader,
     asked: Annotated[Asked, Depends(period_of_form)],
     rules: Annotated[str, Query(max_length=64)] = DEFAULT,
 ) -> HTMLResponse:
-    found = outcomes.answer(journeys, identity, asked, rules or DEFAULT)
+    found = answer(journeys, identity, asked, rules or DEFAULT)
     return render(
         "outcomes.html",
         identity,

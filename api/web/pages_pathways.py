@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from api.common.deps import JourneysDep, ReadAfter
-from api.http.routes import pathways
+from api.common.reads_pathways import Cohort, PathwayFinder, cohort_asked, pathways_of
 from api.web.pages import PageRoute
 from api.web.templating import render
 from domain.errors import InvalidValueError
@@ -35,21 +35,19 @@ async def cohort_of_form(
     area: Annotated[str | None, Query(max_length=64)] = None,
     start: Annotated[str | None, Query(alias="from", max_length=32)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=32)] = None,
-) -> pathways.Cohort:
+) -> Cohort:
     """The cohort the form asks for, checked as GET /pathways checks it; a field left
     empty means any."""
-    return await pathways.cohort_asked(
-        journeys, area or None, form_day("from", start), form_day("to", end)
-    )
+    return await cohort_asked(journeys, area or None, form_day("from", start), form_day("to", end))
 
 
 @router.get("/pathways")
 def pathways_page(
     journeys: JourneysDep,
-    identity: pathways.PathwayFinder,
-    cohort: Annotated[pathways.Cohort, Depends(cohort_of_form)],
+    identity: PathwayFinder,
+    cohort: Annotated[Cohort, Depends(cohort_of_form)],
 ) -> HTMLResponse:
-    found = pathways.read_pathways(journeys, identity, cohort, ReadAfter(None, 0))
+    found = pathways_of(journeys, identity, cohort, ReadAfter(None, 0))
     asked = {
         k: v
         for k, v in (("area", cohort.area), ("from", cohort.start), ("to", cohort.end))
