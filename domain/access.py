@@ -154,3 +154,22 @@ def decide(
     if unled:
         reason += "; no one leads it, so you may open an episode and assign a lead"
     return Decision(False, unled, Sees.NONE, False, reason)
+
+
+INBOUND_ROLE = "partner"
+
+
+def may_report_for(caller: Caller, agency: str, now: datetime) -> Decision:
+    """Whether `caller` (a partner's system, on the inbound topic) may record an entry
+    made by `agency` (a contact): a service records only its own contacts, on any family
+    (Route.REPORT), whatever its caseload. The reason names codes only."""
+    if caller.agency != agency:
+        reason = (
+            f"a service records only its own contacts: the sender is {caller.agency}, the "
+            f"contact names {agency}"
+        )
+        return Decision(False, False, Sees.NONE, False, reason)
+    decision = decide(caller, Caseload(), now)
+    if not decision.allows(Route.REPORT):  # pragma: no cover - REPORT is every role's
+        return Decision(False, False, Sees.NONE, False, decision.reason)
+    return decision
