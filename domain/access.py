@@ -159,17 +159,12 @@ def decide(
 INBOUND_ROLE = "partner"
 
 
-def may_report_for(caller: Caller, agency: str, now: datetime) -> Decision:
-    """Whether `caller` (a partner's system, on the inbound topic) may record an entry
-    made by `agency` (a contact): a service records only its own contacts, on any family
-    (Route.REPORT), whatever its caseload. The reason names codes only."""
+def refused_report(caller: Caller, agency: str, now: datetime) -> str | None:
+    """Why `caller` (a partner's system, on the inbound topic) may not record an entry made
+    by `agency` (a contact), or None if it may: a service records only its own contacts,
+    on any family (Route.REPORT), whatever its caseload. The reason names codes only."""
     if caller.agency != agency:
-        reason = (
-            f"a service records only its own contacts: the sender is {caller.agency}, the "
-            f"contact names {agency}"
-        )
-        return Decision(False, False, Sees.NONE, False, reason)
+        # The contact's agency is not repeated: it is not checked against the code list yet.
+        return f"a service records only its own contacts: the sender is {caller.agency}"
     decision = decide(caller, Caseload(), now)
-    if not decision.allows(Route.REPORT):  # pragma: no cover - REPORT is every role's
-        return Decision(False, False, Sees.NONE, False, decision.reason)
-    return decision
+    return None if decision.allows(Route.REPORT) else decision.reason

@@ -35,7 +35,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from domain.access import INBOUND_ROLE, Route, may_report_for
+from domain.access import INBOUND_ROLE, refused_report
 from domain.application import JourneysApplication
 from domain.commands import RecordContact
 from domain.errors import InvalidValueError, NotFoundError, RuleBrokenError
@@ -167,10 +167,9 @@ class InboundConsumer:
             actor = sender_of(dict(record.headers or []), self.app)
             sender = actor.agency
             command = self.decode(record.value or b"", actor)
-            decision = may_report_for(actor, command.agency, self.app.clock())
-            if not decision.allows(Route.REPORT):
-                refused = Reason("sender", rule="own_agency_only", detail=decision.reason)
-                raise RejectedError(refused)
+            refusal = refused_report(actor, command.agency, self.app.clock())
+            if refusal is not None:
+                raise RejectedError(Reason("sender", rule="own_agency_only", detail=refusal))
             result = self.app.handle(command)
         except RejectedError as error:
             reason = error.reason
