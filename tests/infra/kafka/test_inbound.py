@@ -10,14 +10,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator, Draft202012Validator
 
 from api.app import create_app
 from api.http.schemas.inbound import contact_schema
+from infra.kafka.asyncapi import asyncapi
 from infra.kafka.inbound import open_original
 from infra.privacy.messages import MessageSealer
-from infra.settings import master_key_bytes
+from infra.settings import Settings, master_key_bytes
 from tests.support.api import auth_for, sqlite_settings
 from tests.support.inbound import (
     OCCURRED,
@@ -41,10 +43,9 @@ def timeline(r: Relayed, family_id: uuid.UUID) -> list[dict[str, Any]]:
     return entries
 
 
-def test_a_published_contact_is_in_the_timeline_once_however_often_it_is_sent(
-    tmp_path: Path,
-) -> None:
-    with relayed(sqlite_settings(tmp_path)) as r:
+def appended_once(settings: Settings) -> None:
+    """One contact published twice (the sender's retry) is in the timeline once."""
+    with relayed(settings) as r:
         journey = r.journey().to("lead_assigned")
         message = contact(journey.id, notes=NOTES.notes, channel="face_to_face")
         inbound = consumer_of(r)
@@ -65,10 +66,33 @@ def test_a_published_contact_is_in_the_timeline_once_however_often_it_is_sent(
     assert entry["personal"]["notes"] == NOTES.notes
 
 
-def test_the_published_schema_is_the_one_the_consumer_applies() -> None:
-    validator = Draft202012Validator(contact_schema())
+def test_a_published_contact_is_in_the_timeline_once_however_often_it_is_sent(
+    tmp_path: Path,
+) -> None:
+    appended_once(sqlite_settings(tmp_path))
+
+
+@pytest.mark.postgres
+def test_a_contact_sent_twice_is_appended_once_on_postgresql_too(postgres_url: str) -> None:
+    appended_once(Settings(database_url=postgres_url, mode="development"))
+
+
+def test_the_published_schema_is_the_one_the_consumer_applies(tmp_path: Path) -> None:
+    with TestClient(create_app(sqlite_settings(tmp_path))) as client:
+        schema = client.get("/schemas/inbound-contact.json")
+        document = client.get("/asyncapi.json").json()
+    validator = Draft202012Validator(schema.json())
     family = uuid.uuid4()
 
+    assert schema.status_code == 200
+    assert schema.json() == contact_schema()
+    channel = document["channels"]["inboundContacts"]
+    assert channel["address"] == "journeys.inbound.contacts.v1"
+    assert channel["bindings"]["kafka"]["partitions"] == 3
+    assert (
+        document["components"]["schemas"]["InboundContact"]["required"]
+        == (schema.json()["required"])
+    )
     assert validator.is_valid(contact(family))
     assert not validator.is_valid(contact(family, surname="Smith"))  # unknown field
     assert not validator.is_valid({k: v for k, v in contact(family).items() if k != "reason"})
@@ -114,7 +138,10 @@ def test_every_kind_of_refused_message_is_one_dead_letter_with_its_reason(tmp_pa
         "kind": "sender", "field": "header journeys-agency", "rule": None, "detail": "missing"
     }  # fmt: skip
     assert reasons["own_agency"]["rule"] == "own_agency_only"
+    document = asyncapi(r.journeys.settings, contact_schema())
+    described = Draft7Validator({**document, "$ref": "#/components/schemas/InboundDeadLetter"})
     for letter in letters:
+        described.validate(letter)
         assert letter["source"]["topic"] == "journeys.inbound.contacts.v1"
         # The reason and the envelope hold no personal data: the original is sealed.
         envelope = json.dumps(letter).encode()
