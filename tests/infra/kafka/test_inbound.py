@@ -111,17 +111,20 @@ def test_every_kind_of_refused_message_is_one_dead_letter_with_its_reason(tmp_pa
             "not_found": sent(contact(uuid.uuid4(), **notes)),
             "sender": sent(contact(journey.id, **notes), agency=None),
             "own_agency": sent(contact(journey.id, agency="police", **notes)),
+            # The id of the accepted message below, for another contact.
+            "reused_id": sent(contact(journey.id, message_id="m-first", channel="letter")),
         }
         inbound = consumer_of(r)
         try:
-            publish(r.bootstrap, refused.values())
-            run_until(inbound, len(refused))
+            accepted = sent(contact(journey.id, message_id="m-first"))
+            publish(r.bootstrap, [accepted, *refused.values()])
+            run_until(inbound, 1 + len(refused))
         finally:
             inbound.close()
         letters = dead_letters(r.bootstrap, at_least=len(refused))
         contacts = [e for e in timeline(r, journey.id) if e["type"] == "ContactRecorded"]
 
-    assert contacts == []
+    assert [c["facts"]["channel"] for c in contacts] == ["phone"]  # the accepted one only
     assert inbound.counts.dead_lettered == len(letters) == len(refused)
     sealer = MessageSealer(master_key_bytes(r.journeys.settings.master_key))
     by_original = {open_original(letter, sealer): letter for letter in letters}
@@ -138,6 +141,7 @@ def test_every_kind_of_refused_message_is_one_dead_letter_with_its_reason(tmp_pa
         "kind": "sender", "field": "header journeys-agency", "rule": None, "detail": "missing"
     }  # fmt: skip
     assert reasons["own_agency"]["rule"] == "own_agency_only"
+    assert reasons["reused_id"]["rule"] == "idempotency_key_reused"
     document = asyncapi(r.journeys.settings, contact_schema())
     described = Draft7Validator({**document, "$ref": "#/components/schemas/InboundDeadLetter"})
     for letter in letters:
