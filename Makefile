@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: venv browser run test lint bench fmt clean
+.PHONY: venv browser run test lint bench fmt clean run-kafka
 
 venv: $(STAMP)
 
@@ -28,6 +28,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: venv
 	$(BIN)/journeys demo --families 300 --seed 7 --if-empty
 	$(BIN)/journeys serve --host 127.0.0.1 --port 8000
+
+# As `run`, with a local Kafka-protocol broker (tansu, in memory) and the relay, the inbound
+# consumer (and Kafka-fed projections and a subscriber, where present), all stopped by Ctrl-C.
+run-kafka: venv
+	$(BIN)/journeys dev kafka --families 300 --port 8000 --kafka-port 9092
 
 test: venv lint browser
 	$(BIN)/python -m pytest

@@ -363,8 +363,8 @@ def per_call_us(function: Callable[[], object], *, repeat: int) -> float:
 
 def step_costs(tokens: Tokens, token: str) -> StepCosts:
     """The token check, the body validation and the response of POST /contacts, alone."""
+    from api.common.schemas.derive import request_model
     from api.http.responses import created
-    from api.http.schemas.derive import request_model
     from domain.commands import RecordContact
 
     body = contact_bodies()[1]

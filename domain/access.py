@@ -154,3 +154,17 @@ def decide(
     if unled:
         reason += "; no one leads it, so you may open an episode and assign a lead"
     return Decision(False, unled, Sees.NONE, False, reason)
+
+
+INBOUND_ROLE = "partner"
+
+
+def refused_report(caller: Caller, agency: str, now: datetime) -> str | None:
+    """Why `caller` (a partner's system, on the inbound topic) may not record an entry made
+    by `agency` (a contact), or None if it may: a service records only its own contacts,
+    on any family (Route.REPORT), whatever its caseload. The reason names codes only."""
+    if caller.agency != agency:
+        # The contact's agency is not repeated: it is not checked against the code list yet.
+        return f"a service records only its own contacts: the sender is {caller.agency}"
+    decision = decide(caller, Caseload(), now)
+    return None if decision.allows(Route.REPORT) else decision.reason

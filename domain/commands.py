@@ -37,7 +37,7 @@ def about(description: str, **limits: Any) -> dict[str, Any]:
     """A field's metadata: what it is, and its limits (`max_items`, `min_items`,
     `max_digits`; for text `max_length`, `pattern`, `strip`), `fingerprint`: False for a
     field that does not change what the command asks for, and how a request body carries it
-    (api.http.schemas.derive): `http` False for a field the body does not carry (the
+    (api.common.schemas.derive): `http` False for a field the body does not carry (the
     server, or the request's path, gives it), `personal` the PersonalData details the body
     gives as fields of its own, `body_default` a default of the body only, `body_name` and
     `choices` (text -> value) for a value the body gives as one of some words, `as_object`

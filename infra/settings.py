@@ -165,6 +165,9 @@ class Settings(BaseSettings):
     kafka_deadletter_partitions: int = Field(
         1, ge=1, description="Partitions of journeys.deadletter.v1."
     )
+    kafka_inbound_contacts_partitions: int = Field(
+        3, ge=1, description="Partitions of journeys.inbound.contacts.v1 (keyed by family id)."
+    )
     relay_batch_size: int = Field(
         500, ge=1, description="Events the Kafka relay reads, publishes and acknowledges at once."
     )

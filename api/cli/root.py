@@ -7,6 +7,8 @@ import typer
 
 from api.cli import (
     demo,
+    devkafka,
+    inbound,
     info,
     integrity,
     projections,
@@ -33,6 +35,8 @@ app.command()(integrity.checkpoint)
 app.add_typer(retention.group, name="retention")
 app.add_typer(search_index.group, name="search-index")
 app.add_typer(relay.relay_app, name="relay")
+app.add_typer(inbound.inbound_app, name="inbound")
+app.add_typer(devkafka.dev_app, name="dev")
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`

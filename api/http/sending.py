@@ -1,6 +1,6 @@
 """The body -> command step every command route shares: `Annotated[AddMember,
 body_of(AddMember, Recording)]` is a dependency answering the command, built from the
-request body (its model derived from the dataclass, api.http.schemas.derive), the ids in
+request body (its model derived from the dataclass, api.common.schemas.derive), the ids in
 the request's path and the sender (actor, idempotency key).
 
 A route then only runs it: `return created(sender.app.handle(command))`.
@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Path
 
 from api.common.deps import Sender
-from api.http.schemas.derive import DerivedBody, path_fields, request_model
+from api.common.schemas.derive import DerivedBody, path_fields, request_model
 from domain.commands import Command
 
 C = TypeVar("C", bound=Command)

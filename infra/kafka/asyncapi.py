@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.kafka.envelope import ESCALATION_TYPES, EVENT_TYPE, SOURCE, WITHHELD
-from infra.kafka.topics import DEADLETTER, ESCALATIONS, EVENTS, partitions
+from infra.kafka.topics import DEADLETTER, ESCALATIONS, EVENTS, INBOUND_CONTACTS, partitions
 from infra.settings import Settings
 
 Schema = dict[str, Any]
@@ -127,8 +127,9 @@ def _message(name: str, title: str) -> Schema:
     }
 
 
-def asyncapi(settings: Settings) -> dict[str, Any]:
-    """The document, with the partition counts and the broker of `settings`."""
+def asyncapi(settings: Settings, inbound_contact: Schema | None = None) -> dict[str, Any]:
+    """The document, with the partition counts and the broker of `settings`, and with the
+    inbound contacts' channel if their message's JSON schema is given (the API's)."""
     counts = partitions(settings)
 
     def channel(topic: str, about: str, message: str | None) -> Schema:
@@ -144,7 +145,7 @@ def asyncapi(settings: Settings) -> dict[str, Any]:
             found["messages"][message] = {"$ref": f"#/components/messages/{message}"}
         return found
 
-    return {
+    document = {
         "asyncapi": "3.0.0",
         "info": {
             "title": "Journeys events",
@@ -191,4 +192,104 @@ def asyncapi(settings: Settings) -> dict[str, Any]:
             },
             "schemas": SCHEMAS,
         },
+    }
+    if inbound_contact is not None:
+        with_inbound(document, inbound_contact, channel(INBOUND_CONTACTS, INBOUND_ABOUT, None))
+    return document
+
+
+INBOUND_ABOUT = (
+    "Contacts partner systems record, for `journeys inbound run` to append (consumer group "
+    "journeys-inbound). Key: the family id. Header `journeys-agency`: the sending agency's "
+    "code (it records only its own contacts). The message id is the idempotency key: a "
+    "message sent again adds nothing. A refused message goes to journeys.deadletter.v1."
+)
+
+DEADLETTER_SCHEMA: Schema = {
+    "type": "object",
+    "description": "An inbound message that was refused: why, where it was read, and the "
+    "original sealed (AES-256-GCM under a key derived from the master key; never in clear). "
+    "`id` is the same each time it is published again: drop duplicates by it.",
+    "required": ["id", "type", "time", "source", "sender", "reason", "original"],
+    "properties": {
+        "id": {**_TEXT, "description": "`<topic>/<partition>/<offset>` of the original."},
+        "type": {"const": "journeys.deadletter.inbound-contact"},
+        "time": _TIME,
+        "source": {
+            "type": "object",
+            "required": ["topic", "partition", "offset"],
+            "properties": {
+                "topic": _TEXT,
+                "partition": {"type": "integer"},
+                "offset": {"type": "integer"},
+            },
+        },
+        "sender": {"type": ["string", "null"], "description": "The sending agency's code."},
+        "reason": {
+            "type": "object",
+            "required": ["kind", "field", "rule", "detail"],
+            "properties": {
+                "kind": {
+                    "enum": [
+                        "bad_json",
+                        "schema",
+                        "invalid_value",
+                        "rule",
+                        "not_found",
+                        "sender",
+                        "internal",
+                    ]
+                },
+                "field": {"type": ["string", "null"]},
+                "rule": {"type": ["string", "null"]},
+                "detail": {**_TEXT, "description": "Where and why; never the value sent."},
+            },
+        },
+        "original": {
+            "type": "object",
+            "required": ["sealed", "key", "value", "headers"],
+            "properties": {
+                "sealed": {**_TEXT, "description": "How the original is sealed."},
+                "key": {"type": ["string", "null"], "contentEncoding": "base64"},
+                "value": {**_TEXT, "contentEncoding": "base64"},
+                "headers": {**_TEXT, "contentEncoding": "base64"},
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+
+def with_inbound(document: dict[str, Any], contact: Schema, channel: Schema) -> None:
+    """Add the inbound contacts' channel, its receive operation and the dead letters."""
+    channel["messages"]["InboundContact"] = {"$ref": "#/components/messages/InboundContact"}
+    document["channels"]["inboundContacts"] = channel
+    letters = document["channels"]["deadletter"]["messages"]
+    letters["InboundDeadLetter"] = {"$ref": "#/components/messages/InboundDeadLetter"}
+    document["operations"]["receiveInboundContacts"] = {
+        "action": "receive",
+        "channel": {"$ref": "#/channels/inboundContacts"},
+        "messages": [{"$ref": "#/channels/inboundContacts/messages/InboundContact"}],
+    }
+    document["operations"]["publishDeadLetters"] = {
+        "action": "send",
+        "channel": {"$ref": "#/channels/deadletter"},
+        "messages": [{"$ref": "#/channels/deadletter/messages/InboundDeadLetter"}],
+    }
+    schema = {key: value for key, value in contact.items() if key not in {"$schema", "$id"}}
+    components = document["components"]
+    components["schemas"]["InboundContact"] = schema
+    components["schemas"]["InboundDeadLetter"] = DEADLETTER_SCHEMA
+    components["messages"]["InboundContact"] = {
+        "name": "InboundContact",
+        "title": "A contact recorded by a partner's system",
+        "contentType": "application/json",
+        "payload": {"$ref": "#/components/schemas/InboundContact"},
+        "bindings": {"kafka": {"key": {**_ID, "description": "The family id."}}},
+    }
+    components["messages"]["InboundDeadLetter"] = {
+        "name": "InboundDeadLetter",
+        "title": "A refused inbound message",
+        "contentType": "application/json",
+        "payload": {"$ref": "#/components/schemas/InboundDeadLetter"},
     }

@@ -13,7 +13,9 @@ from infra.settings import Settings
 EVENTS: Final = "journeys.events.v1"
 ESCALATIONS: Final = "journeys.escalations.v1"
 DEADLETTER: Final = "journeys.deadletter.v1"
-TOPICS: Final = (EVENTS, ESCALATIONS, DEADLETTER)
+# Contacts partner systems publish (api.common.schemas.inbound; the inbound consumer).
+INBOUND_CONTACTS: Final = "journeys.inbound.contacts.v1"
+TOPICS: Final = (EVENTS, ESCALATIONS, DEADLETTER, INBOUND_CONTACTS)
 
 
 def partitions(settings: Settings) -> dict[str, int]:
@@ -22,4 +24,5 @@ def partitions(settings: Settings) -> dict[str, int]:
         EVENTS: settings.kafka_events_partitions,
         ESCALATIONS: settings.kafka_escalations_partitions,
         DEADLETTER: settings.kafka_deadletter_partitions,
+        INBOUND_CONTACTS: settings.kafka_inbound_contacts_partitions,
     }

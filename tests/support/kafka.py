@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.resources
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -23,6 +22,8 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import NewTopic
 from kafka.structs import TopicPartition
+
+from infra.kafka.devbroker import answers_as, stop_broker
 
 BOOTSTRAP_ENV: Final = "JOURNEYS_KAFKA_BOOTSTRAP"
 
@@ -77,23 +78,9 @@ def _free_port() -> int:
         return port
 
 
-def _answers_as(bootstrap: str, cluster_id: str) -> bool:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
-    try:
-        return bool(admin.describe_cluster()["cluster_id"] == cluster_id)
-    finally:
-        admin.close()
-
-
-def stop_tansu(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a broker from `start_tansu`. SIGINT, because SIGTERM waits 5 s for open clients."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+# The same readiness probe and stop as the development broker's (infra.kafka.devbroker).
+_answers_as = answers_as
+stop_tansu = stop_broker
 
 
 def start_tansu(

@@ -11,7 +11,8 @@ from infra.tokens import ROLES
 
 T = "2025-01-06T10:00:00Z"
 UNGUARDED = {
-    "/health", "/login", "/openapi.json", "/session", "/session/end", "/metrics", "/asyncapi.json"
+    "/health", "/login", "/openapi.json", "/session", "/session/end", "/metrics", "/asyncapi.json",
+    "/schemas/inbound-contact.json",
 }  # fmt: skip
 RECORDERS = {"practitioner", "lead_practitioner"}
 CORRECTORS = {*RECORDERS, "qa_officer"}

@@ -43,6 +43,7 @@ def test_asyncapi_describes_the_messages_taken_off_the_broker(tmp_path: Path) ->
         "journeys.events.v1",
         "journeys.escalations.v1",
         "journeys.deadletter.v1",
+        "journeys.inbound.contacts.v1",
     }
     assert channels[EVENTS]["bindings"]["kafka"]["partitions"] == 12
     for records, message in ((events, "FamilyEvent"), (escalations, "Escalation")):
