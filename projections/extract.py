@@ -7,8 +7,12 @@
 - Dates are to the month (`YYYY-MM`): a day, with an area and a reason, can single out a
   family; a month is what cohort and survival work needs.
 - The household is counted, not described: the number of children as a band (`0`, `1`,
-  `2`, `3-4`, `5+`). Ages at the episode's start are not extracted: dates of birth are
-  sealed personal data, which the episode facts never hold in clear.
+  `2`, `3-4`, `5+`), and how many were of each age band the day the episode started
+  (projections.age_bands: the DfE children-in-need census groups, `children_aged_*`).
+  Dates of birth are sealed personal data, which the episode facts never hold: they are
+  read from the family's events for the extract, made into bands and dropped; no date of
+  birth, age in years or name is in any extract. The SSD shape has no age column (its
+  person is the household), so it has no bands.
 - No free text and no worker: the SSD's `earl_episode_worker_id` is left empty, since a
   worker's id in a small team points at the families they hold (the SSD itself marks the
   field for removal).
@@ -21,16 +25,24 @@ pathways) suppresses small counts under projections.re_referrals.SUPPRESS_UNDER.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from projections.age_bands import NAMES as AGE_BANDS
+from projections.age_bands import Child, band_counts
 from projections.rows import Row, Value
 
 Shape = Literal["episodes", "ssd_early_help_episodes"]
 Extracted = dict[str, str | int | bool | None]
 Pseudonym = Callable[[UUID], str]
+# Family id -> its children (projections.age_bands), read from its events for the extract.
+Households = Mapping[str, Sequence[Child]]
+# Age band -> its column: how many of the household's children were of it at the start.
+AGE_COLUMNS: dict[str, str] = {
+    band: "children_aged_" + band.replace("-", "_").replace("+", "_plus") for band in AGE_BANDS
+}
 
 # (extract column, episode-facts column): times become months, the rest is copied.
 EPISODE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -61,6 +73,7 @@ COLUMNS: dict[Shape, tuple[str, ...]] = {
         "episode",
         *(name for name, _ in EPISODE_COLUMNS[:9]),
         "children",
+        *AGE_COLUMNS.values(),
         *(name for name, _ in EPISODE_COLUMNS[9:]),
     ),
     "ssd_early_help_episodes": (
@@ -74,12 +87,15 @@ COLUMNS: dict[Shape, tuple[str, ...]] = {
         "earl_episode_worker_id",
     ),
 }
+# Which shapes need the families' children (read from their events).
+NEEDS_HOUSEHOLDS: frozenset[Shape] = frozenset({"episodes"})
 # The columns that are not text, for typed files (Parquet).
-INTEGERS = frozenset({"sequence", "outcomes_stated", "outcomes_achieved"})
+INTEGERS = frozenset({"sequence", "outcomes_stated", "outcomes_achieved", *AGE_COLUMNS.values()})
 FLAGS = frozenset({"support_declined", "outcomes_met", "re_referral_cin", "re_referral_closure"})
 DESCRIPTION: dict[Shape, str] = {
     "episodes": "one row per episode: pseudonymous family and episode, codes, months, "
-    "counts of outcomes, the household's children as a band, both re-referral flags",
+    "counts of outcomes, the household's children as a band and by age band at the "
+    "episode's start (DfE children in need census groups), both re-referral flags",
     "ssd_early_help_episodes": "the Standard Safeguarding Dataset's early help episodes: "
     "earl_person_id is the family's pseudonym (Journeys records households), dates are "
     "months, the organisation is the area holding the episode, the worker is left empty",
@@ -108,8 +124,11 @@ def _ids(row: Row, family: Pseudonym, episode: Pseudonym) -> tuple[str, str]:
     return family(UUID(str(row["family_id"]))), episode(UUID(str(row["episode_id"])))
 
 
-def episode_rows(rows: Iterable[Row], family: Pseudonym, episode: Pseudonym) -> list[Extracted]:
-    """The `episodes` shape of these episode-facts rows."""
+def episode_rows(
+    rows: Iterable[Row], family: Pseudonym, episode: Pseudonym, households: Households
+) -> list[Extracted]:
+    """The `episodes` shape of these episode-facts rows (the families' children from
+    `households`)."""
     found: list[Extracted] = []
     for row in rows:
         family_id, episode_id = _ids(row, family, episode)
@@ -117,12 +136,18 @@ def episode_rows(rows: Iterable[Row], family: Pseudonym, episode: Pseudonym) -> 
         out.update({name: _plain(row[column]) for name, column in EPISODE_COLUMNS})
         children = row["children"]
         out["children"] = children_band(children if isinstance(children, int) else 0)
+        started = row["requested_at"]
+        assert isinstance(started, datetime)
+        counts = band_counts(households.get(str(row["family_id"]), ()), started)
+        out.update({AGE_COLUMNS[band]: count for band, count in counts.items()})
         found.append({name: out[name] for name in COLUMNS["episodes"]})
     return found
 
 
-def ssd_rows(rows: Iterable[Row], family: Pseudonym, episode: Pseudonym) -> list[Extracted]:
-    """The `ssd_early_help_episodes` shape of these episode-facts rows."""
+def ssd_rows(
+    rows: Iterable[Row], family: Pseudonym, episode: Pseudonym, households: Households
+) -> list[Extracted]:
+    """The `ssd_early_help_episodes` shape of these episode-facts rows (no ages)."""
     found: list[Extracted] = []
     for row in rows:
         family_id, episode_id = _ids(row, family, episode)
@@ -146,7 +171,6 @@ def ssd_rows(rows: Iterable[Row], family: Pseudonym, episode: Pseudonym) -> list
     return found
 
 
-SHAPES: dict[Shape, Callable[[Iterable[Row], Pseudonym, Pseudonym], list[Extracted]]] = {
-    "episodes": episode_rows,
-    "ssd_early_help_episodes": ssd_rows,
-}
+SHAPES: dict[
+    Shape, Callable[[Iterable[Row], Pseudonym, Pseudonym, Households], list[Extracted]]
+] = {"episodes": episode_rows, "ssd_early_help_episodes": ssd_rows}

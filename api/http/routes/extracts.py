@@ -3,7 +3,9 @@ row each, pseudonymised (projections.extract), as JSON, CSV or Parquet (`?format
 
 The rows are read from the episode-facts table in one statement; ids become pseudonyms
 under the deployment's secret (`JOURNEYS_PSEUDONYM_SECRET`), so the same family has the
-same pseudonym in every extract, and another secret makes them unlinkable.
+same pseudonym in every extract, and another secret makes them unlinkable. For the children's
+age bands, each extracted family's events are read (dates of birth are sealed personal data,
+in no view) and only the bands kept (projections.age_bands).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,9 +25,22 @@ from api.common.periods import PeriodAsked
 from api.common.permissions import ALLOWED, Action
 from api.common.schemas.reports import ExtractPublic
 from api.http.responses import READS
+from infra.bootstrap import Journeys
 from infra.tokens import Identity
 from infra.views.episode_facts import NAME, EpisodeFactsReader
-from projections.extract import COLUMNS, DESCRIPTION, FLAGS, INTEGERS, SHAPES, Extracted, Shape
+from projections.age_bands import children
+from projections.extract import (
+    COLUMNS,
+    DESCRIPTION,
+    FLAGS,
+    INTEGERS,
+    NEEDS_HOUSEHOLDS,
+    SHAPES,
+    Extracted,
+    Households,
+    Shape,
+)
+from projections.rows import Row
 
 router = APIRouter(tags=["research"])
 
@@ -56,7 +72,8 @@ def research_extract(
     after.wait(journeys, NAME)
     position, facts = EpisodeFactsReader(journeys.views).episodes(asked.period)
     pseudonyms = journeys.pseudonyms
-    rows = SHAPES[shape](facts, pseudonyms.of, pseudonyms.of_episode)
+    found = households(journeys, facts) if shape in NEEDS_HOUSEHOLDS else {}
+    rows = SHAPES[shape](facts, pseudonyms.of, pseudonyms.of_episode, found)
     name = f"{shape}-{asked.start or 'start'}-{asked.end or 'now'}"
     if format == "csv":
         return _file(to_csv(shape, rows), "text/csv; charset=utf-8", f"{name}.csv")
@@ -72,6 +89,12 @@ def research_extract(
         columns=list(COLUMNS[shape]),
         rows=rows,
     )
+
+
+def households(journeys: Journeys, facts: list[Row]) -> Households:
+    """Each extracted family's children, from its events (dates of birth as corrected)."""
+    family_ids = dict.fromkeys(str(row["family_id"]) for row in facts)
+    return {key: children(journeys.app.family_events(UUID(key))) for key in family_ids}
 
 
 def _file(content: str | bytes, media_type: str, filename: str) -> Response:
