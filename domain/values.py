@@ -7,11 +7,19 @@ free-text notes may live: a later step encrypts and erases exactly these values.
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+import orjson
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Transcoding,
+    TranscodingNotRegisteredError,
+    UUIDAsHex,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +165,7 @@ def as_tuples(value: Any) -> Any:
 
 
 _CONTAINERS = (list, dict)
+_WALKED = (list, dict, float)
 
 
 class DataclassAsDict(Transcoding):
@@ -208,3 +217,148 @@ def register_value_transcodings(transcoder: JSONTranscoder) -> None:
     for cls in VALUE_TYPES:
         transcoder.register(DataclassAsDict(cls))
     transcoder.register(PersonalDataAsDict())  # in place of the generic one: details only
+
+
+TRANSCODERS = ("orjson", "json")
+"""The `TRANSCODER` setting's values: both read and write the same stored bytes."""
+
+
+class _NotPlainError(Exception):
+    """A value orjson would write differently from the library's encoder."""
+
+
+class OrjsonTranscoder(JourneysTranscoder):
+    """The stored bytes of `JourneysTranscoder` (the library's wire format: compact UTF-8
+    JSON, each registered type as `{"_type_": name, "_data_": ...}`), written and read with
+    orjson. Reading is one walk over orjson's result, turning lists into tuples and
+    registered objects into values on the way; writing first turns values into plain JSON
+    values in the order the library's encoder checks them. What orjson writes otherwise
+    (floats below 1e-4, NaN and infinities, integers beyond 64 bits) and what it cannot read
+    (NaN, lone surrogates, and integers beyond 64 bits, which orjson reads as floats: so any
+    float, and events hold none) go through the library's encoder and decoder instead, so
+    the bytes and the values read stay the same both ways."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._constructors: dict[str, Callable[[Any], Any]] = {}
+        self._typed = _walker(self._constructors)
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._constructors[transcoding.name] = _constructor(transcoding)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(self._plain(obj))
+        except (_NotPlainError, orjson.JSONEncodeError):
+            return super().encode(obj)
+
+    def _plain(self, value: Any) -> Any:
+        """`value` as plain JSON values, checked in the order the library's encoder checks
+        them: subclasses of str, int, float, list, tuple and dict are written as those."""
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            return value
+        if isinstance(value, float):
+            return _float(value)
+        if isinstance(value, str):
+            return str.__str__(value)
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, list | tuple):
+            return [self._plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k if type(k) is str else _key(k): self._plain(v) for k, v in value.items()}
+        encoded = self._encode_obj(value)  # raises for a type not registered
+        return {"_type_": encoded["_type_"], "_data_": self._plain(encoded["_data_"])}
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def decode(self, data: bytes) -> Any:
+        try:
+            return self._typed(orjson.loads(data))
+        except (_NotPlainError, orjson.JSONDecodeError):
+            return super().decode(data)
+
+
+def _walker(constructors: dict[str, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """The one walk over what orjson read: lists into tuples, each `{"_type_", "_data_"}`
+    object into its value (its data walked first, as the library's object hook sees it)."""
+    walked = _WALKED
+    containers = _CONTAINERS
+
+    def typed(value: Any) -> Any:
+        kind = type(value)
+        if kind is list:
+            return tuple([typed(v) if type(v) in walked else v for v in value])
+        if kind is not dict:
+            if kind is float:  # maybe an integer beyond 64 bits, which orjson reads as a float
+                raise _NotPlainError
+            return value
+        if len(value) == 2 and "_type_" in value and "_data_" in value:
+            name = value["_type_"]
+            try:
+                construct = constructors[name]
+            except KeyError:
+                msg = (
+                    f"Data serialized with name '{name}' is not deserializable. "
+                    "Please register a custom transcoding for this type."
+                )
+                raise TranscodingNotRegisteredError(msg) from None
+            data = value["_data_"]
+            made = construct(typed(data) if type(data) in walked else data)
+            return as_tuples(made) if type(made) in containers else made
+        return {k: typed(v) if type(v) in walked else v for k, v in value.items()}
+
+    return typed
+
+
+def _constructor(transcoding: Transcoding) -> Callable[[Any], Any]:
+    """How a registered type is made from its walked `_data_`: the same as its transcoding's
+    `decode`, without walking the data again."""
+    if type(transcoding) in {DataclassAsDict, PersonalDataAsDict}:
+        cls = transcoding.type
+        return lambda data: cls(**data)
+    if type(transcoding) is UUIDAsHex:
+        return _uuid
+    return transcoding.decode
+
+
+def _uuid(data: Any) -> UUID:
+    """`UUID(data)`, once for each id seen lately (a family's id is in each of its events):
+    UUIDs are immutable, so the same one serves every event that names it."""
+    found = _UUIDS.get(data) if type(data) is str else None
+    if found is None:
+        if type(data) is not str:
+            raise TypeError("a uuid_hex value must be a string")
+        if len(_UUIDS) >= _UUIDS_KEPT:
+            _UUIDS.clear()
+        found = _UUIDS[data] = UUID(data)
+    return found
+
+
+_UUIDS: dict[str, UUID] = {}
+_UUIDS_KEPT = 100_000
+
+
+def _key(key: Any) -> str:
+    """A dict key as the library's encoder writes it."""
+    if isinstance(key, str):
+        return str.__str__(key)
+    if isinstance(key, float):
+        if not math.isfinite(key):
+            raise _NotPlainError
+        return float.__repr__(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _float(value: float) -> float:
+    if value != 0.0 and not (abs(value) >= 1e-4 and math.isfinite(value)):
+        raise _NotPlainError
+    return float(value)

@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         description="Events a rebuild keeps its documents in memory for before writing them: "
         "larger is faster, and holds more of the view in memory.",
     )
+    transcoder: Literal["orjson", "json"] = Field(
+        "orjson",
+        description="How events are turned into stored JSON and back: orjson, or the "
+        "library's json module. Both write and read the same bytes; orjson is faster.",
+    )
     practice_standards: dict[str, dict[str, int]] = Field(
         default_factory=dict,
         description="Local parameters of the practice standards (domain.standards), as JSON: "
@@ -307,7 +312,7 @@ class Settings(BaseSettings):
     def eventsourcing_env(self) -> dict[str, str]:
         """The `env` of the eventsourcing application: persistence and caching."""
         # No AGGREGATE_CACHE_MAXSIZE means no cache (the library reads 0 as "unbounded").
-        env = {"AGGREGATE_CACHE_FASTFORWARD": "y"}
+        env = {"AGGREGATE_CACHE_FASTFORWARD": "y", "TRANSCODER": self.transcoder}
         if self.aggregate_cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(self.aggregate_cache_size)
         if self.hash_chain:

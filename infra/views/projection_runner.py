@@ -13,6 +13,16 @@ transaction is never waited for and a later one is never missed.
 A failing event stops that one view at the event before it; the view is retried with
 exponential backoff and its failure shown by `status()` (health endpoint, CLI), and the
 event is never skipped. The other views carry on.
+
+Where a rebuild of all views spends its time (cProfile, `python -m bench --quick` store of
+3,000 events over 93 families, SQLite, all eight views in one pass; shares of 2.7 s):
+- projection handlers 73%: families 35% (its summary walks the whole journey document again
+  at every event), timeline 20%, journey 14%, sharing 10%, episode facts 7%, findings 6%;
+  across them `str(UUID)` alone is 9% (37 calls per event);
+- decoding the events 13%: the library's JSON transcoder calls back into Python for every
+  JSON object (`_decode_obj`, 11 per event), then `as_tuples` walks the result again;
+- writing the documents 7% (half of it `json.dumps` of each document), reading the log 1%;
+  upcasting does not show among the top entries (the quick store is of current versions).
 """
 
 from __future__ import annotations
