@@ -14,6 +14,7 @@ from api.cli import (
     retention,
     search_index,
     server,
+    subscribe,
     tokens,
 )
 
@@ -33,6 +34,7 @@ app.command()(integrity.checkpoint)
 app.add_typer(retention.group, name="retention")
 app.add_typer(search_index.group, name="search-index")
 app.add_typer(relay.relay_app, name="relay")
+app.add_typer(subscribe.group, name="subscribe")
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`
