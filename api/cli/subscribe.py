@@ -6,13 +6,12 @@ Ids, codes and counts only are printed: no personal data."""
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 from typing import Annotated
 
 import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from api.cli.common import fail, load_settings
 from domain import codes as code_lists
@@ -51,9 +50,10 @@ def escalations(
     *,
     agency: AgencyOption,
     inbox: InboxOption = None,
-    once: Annotated[
-        bool, typer.Option("--once", help="Poll once (a few seconds), print the inbox, exit.")
-    ] = False,
+    seconds: Annotated[
+        float | None,
+        typer.Option("--for", help="Poll for this many seconds, print the inbox, and exit."),
+    ] = None,
 ) -> None:
     """Record the escalations to AGENCY (and their responses) from journeys.escalations.v1,
     until stopped (SIGTERM or Ctrl-C), as the consumer group journeys-subscriber-AGENCY."""
@@ -64,9 +64,10 @@ def escalations(
     config = DEV_CONSUMER if settings.is_development else {}
     subscriber = Subscriber(settings.kafka_bootstrap, agency, store, consumer_config=config)
     try:
-        if once:
-            for _ in range(10):
-                subscriber.poll(timeout_ms=500)
+        if seconds is not None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                subscriber.poll(timeout_ms=200)
             _print(store, agency)
             return
         signal.signal(signal.SIGTERM, lambda *_: subscriber.stop())
@@ -88,15 +89,15 @@ def escalations(
 
 
 def _print(store: Inbox, agency: str) -> None:
-    table = Table(title=f"Escalations to {agency}")
-    for column in ("escalation", "family", "raised", "response", "answered here"):
-        table.add_column(column)
-    for e in store.escalations():
-        table.add_row(
-            e.escalation_id, e.family_id, e.raised_at or "", e.response or "awaiting",
-            e.answered or "",
-        )  # fmt: skip
-    Console().print(table)
+    """One line per escalation kept: its id, family, when raised, and its response."""
+    found = store.escalations()
+    typer.echo(f"{len(found)} escalation(s) to {agency}:")
+    for e in found:
+        answered = f", answered here: {e.answered}" if e.answered else ""
+        typer.echo(
+            f"{e.escalation_id} family {e.family_id} raised {e.raised_at or '?'}: "
+            f"{e.response or 'awaiting an answer'}{answered}"
+        )
 
 
 def _token(settings: Settings, agency: str, token: str | None) -> str:
