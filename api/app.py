@@ -63,6 +63,7 @@ from api.web import (
     pages_evidence,
     pages_families,
     pages_family,
+    pages_inbox,
     pages_outcomes,
     pages_partner,
     pages_pathways,
@@ -127,6 +128,7 @@ ROUTERS = (
     pages_partner,
     pages_qa,
     pages_case_audit,
+    pages_inbox,
 )
 
 

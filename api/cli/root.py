@@ -16,6 +16,7 @@ from api.cli import (
     retention,
     search_index,
     server,
+    subscribe,
     tokens,
 )
 
@@ -37,6 +38,7 @@ app.add_typer(search_index.group, name="search-index")
 app.add_typer(relay.relay_app, name="relay")
 app.add_typer(inbound.inbound_app, name="inbound")
 app.add_typer(devkafka.dev_app, name="dev")
+app.add_typer(subscribe.group, name="subscribe")
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`

@@ -2,6 +2,6 @@
 JavaScript (`static/`), signing in (`session`, and `login` in development only) and one
 module of routes per page (`pages*`).
 
-May import `api.http` (deps, errors, access, permissions, and the reads its route modules
-offer) and infra, projections and domain; never `api.cli`.
+May import `api.common` (deps, errors, access, permissions, and the reads a route and a page
+both call) and infra, projections and domain; never `api.http` nor `api.cli`.
 """

@@ -36,6 +36,7 @@ NAV: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("families", "Families", "/web/families", FAMILY_READERS),
     ("search", "Find a family", "/web/search", FAMILY_READERS),
     ("shared", "Shared with us", "/web/shared", ("partner",)),
+    ("escalations", "Escalations", "/web/escalations", ("partner",)),
     ("access_log", "Access log", "/web/access-log", ("qa_officer",)),
     ("pathways", "Pathways", "/web/pathways", ("qa_officer", "panel_member", "researcher")),
     ("reports", "Dataset", "/web/reports", ("qa_officer", "panel_member")),
