@@ -220,11 +220,14 @@ class JourneysApplication(Application[UUID]):
             callback()
 
     def construct_transcoder(self) -> Transcoder:
+        return self.make_transcoder(self.env.get("TRANSCODER") or "orjson")
+
+    def make_transcoder(self, kind: str) -> JourneysTranscoder:
+        """The transcoder of that kind (TRANSCODERS), with every transcoding registered."""
         # Both write and read the same bytes (domain.values.OrjsonTranscoder); orjson's is faster.
-        chosen = self.env.get("TRANSCODER") or "orjson"
-        if chosen not in TRANSCODERS:
-            raise ValueError(f"TRANSCODER must be one of {', '.join(TRANSCODERS)}, not {chosen!r}")
-        transcoder = OrjsonTranscoder() if chosen == "orjson" else JourneysTranscoder()
+        if kind not in TRANSCODERS:
+            raise ValueError(f"TRANSCODER must be one of {', '.join(TRANSCODERS)}, not {kind!r}")
+        transcoder = OrjsonTranscoder() if kind == "orjson" else JourneysTranscoder()
         self.register_transcodings(transcoder)
         register_value_transcodings(transcoder)
         for state_type in STATE_TYPES:  # the parts of a family's state, in its snapshots
