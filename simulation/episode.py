@@ -30,6 +30,7 @@ from domain.commands import (
 )
 from domain.values import Actor, FieldChange, OutcomeProgress, OutcomeStatus
 from simulation import simulation_data as data
+from simulation.case_audits import audit_after_closure
 from simulation.family_base import Casework, Consent, FamilyBase, Plan, Steps, office_hours, pick
 
 
@@ -289,7 +290,7 @@ class EpisodeSteps(FamilyBase):
             good = ending in data.GOOD_ENDINGS
             yield from self.evidence(at, headline, good=good, since=work.agreed)
         statuses = tuple(OutcomeStatus(i, self.status(ending)) for i, _, _ in work.plan.outcomes)
-        yield self.do(
+        closed = yield self.do(
             at,
             CloseEpisode,
             actor=work.lead,
@@ -297,6 +298,10 @@ class EpisodeSteps(FamilyBase):
             outcome_statuses=statuses,
             personal=self.notes(0.5),
         )
+        episode_id = closed.ids["episode_id"]
+        good = ending in data.GOOD_ENDINGS
+        self.sim.spawn(audit_after_closure(self.app, self.family_id, episode_id, at,
+                                           area=self.area, good=good))  # fmt: skip
         if ending != "step_up":
             headlines = [h for _, h, _ in work.plan.outcomes]
             self.sim.spawn(self.follow_ups(at, headlines, held=ending == "outcomes_met"))

@@ -1,6 +1,7 @@
 """The QA page, `/web/qa`: the audit queue (open practice-standard findings, most severe
 first, then the longest overdue) as GET /qa/queue answers it, for a form's area, rule and
-severity. Families are named by id only, linked to their pages."""
+severity. Families are named by id only, linked to their pages; an audited episode's rows
+show its latest case audit's worst grade and its open actions (overdue ones marked)."""
 
 from __future__ import annotations
 
@@ -40,4 +41,5 @@ def qa_page(
         severities=[str(s) for s in Severity],
         asked={"area": area or "", "rule": rule or "", "severity": severity or ""},
         answer=answer,
+        grade_labels=journeys.app.codes.lists["ofsted_grade"],
     )

@@ -98,3 +98,61 @@ def test_a_panel_member_reads_the_same_queue(
     open_queue(browser, served, "panel_member", f"area={AREA}&severity=medium")
     assert ("lead-assigned", unled, "2026-01-05") in queued(browser)
     assert "Audit queue" in browser.find_element(By.CSS_SELECTOR, "nav").text
+
+
+@pytest.fixture(scope="module")
+def audited(served: Served, unled: str) -> tuple[str, str]:
+    """A family of its own, asking for support in January 2026, whose episode a QA officer
+    audited in February with one action overdue (due 10 February) and one still to come.
+    Its episode id and the overdue action's id."""
+    practitioner = {"Authorization": f"Bearer {served.token('practitioner')}"}
+    qa = {"Authorization": f"Bearer {served.token('qa_officer')}"}
+    with httpx.Client(base_url=served.base_url, timeout=10) as client:
+        family = client.post(
+            "/families",
+            json={"occurred_at": "2026-01-02T10:00:00Z", "area": AREA,
+                  "members": [{"relationship": "child"}]},
+            headers=practitioner,
+        )  # fmt: skip
+        assert family.status_code == 201, family.text
+        family_id = family.json()["family_id"]
+        asked = client.post(
+            f"/families/{family_id}/requests-for-support",
+            json={"occurred_at": "2026-01-05T10:00:00Z", "source": "3A"},
+            headers=practitioner,
+        )
+        assert asked.status_code == 201, asked.text
+        episode_id: str = asked.json()["episode_id"]
+        audit = client.post(
+            f"/families/{family_id}/case-audits",
+            json={"occurred_at": "2026-02-02T10:00:00Z", "episode_id": episode_id,
+                  "grades": [{"standard": "voice_of_the_child", "grade": "inadequate"},
+                             {"standard": "smart_plan", "grade": "good"}],
+                  "findings": ["child_voice_missing"],
+                  "actions": [{"owner": "early_help", "due_date": "2026-02-10"},
+                              {"owner": "early_help", "due_date": "2099-01-01"}]},
+            headers=qa,
+        )  # fmt: skip
+        assert audit.status_code == 201, audit.text
+        position = str(audit.json()["position"])
+        ready = client.get("/qa/queue", params={"min_position": position}, headers=qa)
+        assert ready.status_code == 200, ready.text
+    return episode_id, audit.json()["action_id_0"]
+
+
+def test_an_audited_episode_shows_its_grade_and_open_actions(
+    browser: WebDriver, served: Served, audited: tuple[str, str]
+) -> None:
+    episode_id, overdue = audited
+    open_queue(browser, served, "qa_officer", f"area={AREA}")
+    rows = browser.find_elements(By.CSS_SELECTOR, f'#queue tr.finding[data-episode="{episode_id}"]')
+    assert rows
+    cell = rows[0].find_element(By.CSS_SELECTOR, "td.audit")
+    assert cell.find_element(By.CSS_SELECTOR, ".grade").text == "Inadequate"
+    actions = cell.find_elements(By.CSS_SELECTOR, "li.action")
+    assert [a.text for a in actions] == [
+        "early_help: due 2026-02-10, overdue",
+        "early_help: due 2099-01-01",
+    ]
+    assert actions[0].get_attribute("data-action") == overdue
+    assert "overdue" in (actions[0].get_attribute("class") or "")

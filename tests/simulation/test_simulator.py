@@ -33,8 +33,6 @@ ENTRY_CLASSES = sorted(
     and cls not in (Family.Event, Family.Created, Family.Entry)
     # Not practice: an admin's, or the retention schedule's, years after (not simulated).
     and cls not in (Family.PersonalDataErased, Family.LegalHoldPlaced, Family.LegalHoldLifted)
-    # A QA officer's case audits sample the record; they change no family's journey.
-    and cls not in (Family.CaseAuditRecorded, Family.CaseAuditActionCompleted)
 )
 
 
@@ -195,3 +193,26 @@ def test_the_simulator_at_a_kent_like_size_reproduces_kents_ratios_within_ten_pe
         kent_per_year.assessments_completed, rel=0.10
     )
     assert measured.step_up_closures == measured.figures.escalated
+
+
+def test_a_share_of_closed_episodes_is_audited_and_some_actions_stay_open(
+    demo: tuple[Journeys, SimulationReport],
+) -> None:
+    journeys, report = demo
+    events = list(stored_events(journeys.app))
+    closed = {str(e.episode_id) for e in events if isinstance(e, Family.EpisodeClosed)}
+    audits = [e for e in events if isinstance(e, Family.CaseAuditRecorded)]
+    done = {str(e.action_id) for e in events if isinstance(e, Family.CaseAuditActionCompleted)}
+    actions = {str(a.action_id): a.due_date for e in audits for a in e.actions}
+
+    assert {str(e.episode_id) for e in audits} <= closed
+    assert 0.1 < len(audits) / len(closed) < 0.4
+    assert done < set(actions)  # most completed, some never
+    overdue = [a for a, due in actions.items() if a not in done and due < report.end.date()]
+    assert overdue  # the queue has overdue actions to show
+    late = [
+        e for e in events
+        if isinstance(e, Family.CaseAuditActionCompleted)
+        and e.occurred_at.date() > actions[str(e.action_id)]
+    ]  # fmt: skip
+    assert late  # some completed after they fell due

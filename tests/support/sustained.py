@@ -88,3 +88,13 @@ def evidence(walk: Walk, at: str, *, value: str, period: tuple[str, str]) -> dic
          "period_end": period[1], "source": "school"},
         event="OutcomeEvidenced",
     )  # fmt: skip
+
+
+def correct_date(walk: Walk, entry: dict[str, Any], *, at: str, to: str) -> dict[str, Any]:
+    """A QA officer's correction, recorded at `at`, of when an entry (a closure) occurred."""
+    return walk.post(
+        "/corrections",
+        {"occurred_at": at, "target_entry_id": entry["entry_id"], "reason": "wrong_date",
+         "changes": {"occurred_at": to}},
+        event="EntryCorrected", role="qa_officer",
+    )  # fmt: skip

@@ -23,7 +23,7 @@ class PeriodPublic(BaseModel):
 
 class DatasetPublic(PeriodPublic):
     """The early help dataset for a period and area, summed over the episode-facts view as
-    the events stand now."""
+    the events stand now, or as they stood at `as_recorded_at`."""
 
     requests_for_support: int = Field(description="Episodes opened by a request for support.")
     assessments_completed: int
@@ -46,6 +46,16 @@ class DatasetPublic(PeriodPublic):
     re_referrals_closure: int = Field(
         description="Requests for support within 12 months of the closure of the family's "
         "previous episode (closure-based definition)."
+    )
+    outcomes_sustained: int = Field(
+        description="Episodes closed in the period judged sustained under `rules` "
+        "(GET /outcomes/sustained's verdicts, at the report's time)."
+    )
+    rules: str = Field(description="The sustained-outcome rule set judged by, e.g. `sf-2022`.")
+    as_recorded_at: datetime | None = Field(
+        None,
+        description="The record as it stood at this instant (corrections and retractions "
+        "recorded later left out); null: as it stands now.",
     )
 
 

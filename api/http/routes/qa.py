@@ -4,16 +4,16 @@ Findings name families and episodes by id only (api.common.qa, projections.findi
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from api.common.deps import JourneysDep, ReadAfterDep
 from api.common.instants import RecordedAt, instant
-from api.common.qa import VIEW, Answer, Auditor, Filters, all_findings, audit_queue
+from api.common.qa import AUDITS, VIEW, Answer, Auditor, Filters, all_findings, audit_queue
 from api.http.responses import READS
-from api.http.schemas.findings import FindingPublic, FindingsPublic, RulePublic
+from api.http.schemas.findings import FindingPublic, FindingsPublic, LatestAuditPublic, RulePublic
 from domain.standards import Severity
 
 router = APIRouter(tags=["quality assurance"])
@@ -40,8 +40,16 @@ def public(answer: Answer) -> FindingsPublic:
         ],
         today=answer.today,
         position=answer.position,
-        findings=[FindingPublic(**f.public(answer.today)) for f in answer.findings],
+        findings=[
+            FindingPublic(**f.public(answer.today), audit=audit_of(answer, f.episode_id))
+            for f in answer.findings
+        ],
     )
+
+
+def audit_of(answer: Answer, episode_id: str | None) -> LatestAuditPublic | None:
+    audit = answer.audits.get(episode_id) if episode_id else None
+    return None if audit is None else LatestAuditPublic.model_validate(asdict(audit))
 
 
 def filters_asked(
@@ -78,6 +86,8 @@ def qa_findings(
 def qa_queue(
     journeys: JourneysDep, identity: Auditor, after: ReadAfterDep, asked: FiltersAsked
 ) -> FindingsPublic:
-    """The audit queue: open findings, most severe first, then the longest overdue."""
+    """The audit queue: open findings, most severe first, then the longest overdue; an
+    audited episode's findings carry its latest case audit (grades, open actions)."""
     after.wait(journeys, VIEW)
+    after.wait(journeys, AUDITS)
     return public(audit_queue(journeys, asked))

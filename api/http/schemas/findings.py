@@ -3,7 +3,7 @@ and days only."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,24 @@ class RulePublic(BaseModel):
     severity: str
     expected: str
     parameters: dict[str, int]
+
+
+class OpenActionPublic(BaseModel):
+    action_id: str
+    owner: str
+    due_on: date = Field(description="The day the action falls due.")
+    overdue: bool = Field(description="Still open after its due day.")
+
+
+class LatestAuditPublic(BaseModel):
+    """The episode's latest case audit: its grades (Ofsted four-point scale) and the
+    actions it set that are still open."""
+
+    audit_id: str
+    audited_at: datetime
+    grade: str | None = Field(description="The worst of its grades.")
+    grades: dict[str, str] = Field(description="Practice standard -> grade.")
+    open_actions: list[OpenActionPublic]
 
 
 class FindingPublic(BaseModel):
@@ -33,6 +51,9 @@ class FindingPublic(BaseModel):
     expected: str
     open: bool
     age_days: int = Field(description="Days from `due_on` to today.")
+    audit: LatestAuditPublic | None = Field(
+        None, description="In the audit queue: the episode's latest case audit, if any."
+    )
 
 
 class FindingsPublic(BaseModel):

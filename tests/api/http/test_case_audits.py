@@ -119,3 +119,29 @@ def test_only_a_qa_officer_audits_and_the_rules_hold(client: TestClient, auth: A
     unknown = client.post(url, json=graded, headers=auth("qa_officer"))
     assert unknown.status_code == 422
     assert client.get("/qa/case-audits", headers=auth("panel_member")).status_code == 403
+
+
+def test_the_audit_queue_shows_the_latest_audit_and_its_open_actions(
+    client: TestClient, auth: Auth
+) -> None:
+    walk, other = family(client, auth, "strood"), family(client, auth, "strood")
+    episode = request(walk, "2024-02-01T10:00:00Z")["episode_id"]  # no lead: a finding
+    request(other, "2024-02-01T10:00:00Z")
+    audit(walk, episode, COMING, at="2024-02-15T10:00:00Z")
+    latest = audit(walk, episode, PASSED, COMING)
+    complete(walk, latest, 1)
+
+    answer = read(client, auth, walk, "/qa/queue", "qa_officer", area="strood")
+    mine = [f for f in answer["findings"] if f["episode_id"] == episode]
+    assert mine
+    shown = mine[0]["audit"]
+    assert shown["audit_id"] == latest["audit_id"]  # the later of the two audits
+    assert shown["grade"] == "inadequate"  # the worst of its grades
+    assert shown["grades"] == {"voice_of_the_child": "inadequate", "smart_plan": "good"}
+    assert shown["open_actions"] == [
+        {"action_id": latest["action_id_0"], "owner": "early_help", "due_on": PASSED,
+         "overdue": True},
+    ]  # fmt: skip
+    unaudited = [f for f in answer["findings"] if f["family_id"] == other.family_id]
+    assert unaudited
+    assert {f["audit"] is None for f in unaudited} == {True}

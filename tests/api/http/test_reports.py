@@ -96,6 +96,9 @@ def test_a_whole_journey_counts_once_in_each_measure(client: TestClient, auth: A
         "stepped_down": 1,
         "re_referrals_cin": 0,
         "re_referrals_closure": 0,  # a step-down is not a request for support
+        "outcomes_sustained": 0,  # closed as a step-up: not eligible
+        "rules": "sf-2022",
+        "as_recorded_at": None,  # as the record stands now
     }
     before = dataset(client, auth, walk, area="strood", to="2024-12-31")
     assert before["requests_for_support"] == before["assessments_completed"] == 0

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from infra.bootstrap import Journeys
 from tests.support.api import Auth
 from tests.support.episodes import family, read, request, settings  # noqa: F401 (a fixture)
-from tests.support.sustained import escalate, evidence, supported
+from tests.support.sustained import correct_date, escalate, evidence, supported
 from tests.support.walk import Walk
 
 CLOSED = "2024-02-01T10:00:00Z"  # 6 months later: 2024-08-01T10:00Z; 12: 2025-02-01
@@ -142,12 +142,7 @@ def test_a_corrected_closure_date_changes_the_verdict_and_a_retraction_is_refuse
         headers=auth("qa_officer"),
     )  # fmt: skip
     assert refused.status_code == 409, refused.text
-    walk.post(
-        "/corrections",
-        {"occurred_at": "2024-08-02T10:00:00Z", "target_entry_id": closure["entry_id"],
-         "reason": "wrong_date", "changes": {"occurred_at": "2024-01-12T10:00:00Z"}},
-        event="EntryCorrected", role="qa_officer",
-    )  # fmt: skip
+    correct_date(walk, closure, at="2024-08-02T10:00:00Z", to="2024-01-12T10:00:00Z")
     at_clock(journeys, "2024-09-01T10:00:00Z")
     after = only(verdicts(client, auth, walk))
     assert after["status"] == "sustained"  # the window now ended on 2024-07-12

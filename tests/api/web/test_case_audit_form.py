@@ -25,13 +25,13 @@ def opened(client: TestClient, auth: Auth, family: dict[str, str]) -> str:
 
 def post_form(
     client: TestClient, journeys: Journeys, family_id: str, form: str, *, role: str = "qa_officer",
-    site: str = "same-origin",
+    site: str = "same-origin", path: str = "/case-audit",
 ) -> Any:  # fmt: skip
     token = journeys.tokens.issue(Identity(f"{role}-1", role, "early_help"))
     client.cookies.set(SESSION_COOKIE, token)
     try:
         return client.post(
-            f"/web/families/{family_id}/case-audit",
+            f"/web/families/{family_id}{path}",
             content=form,
             headers={"Content-Type": "application/x-www-form-urlencoded",
                      "Sec-Fetch-Site": site},
@@ -76,3 +76,31 @@ def test_the_form_is_refused_from_another_site_to_other_roles_and_when_a_rule_br
     ungraded = post_form(client, journeys, family_id, f"episode_id={episode}")
     assert ungraded.status_code == 409
     assert "at least one practice standard" in ungraded.text
+
+
+def test_an_open_action_is_completed_from_its_button_by_a_qa_officer_only(
+    client: TestClient, journeys: Journeys, auth: Auth, family: dict[str, str]
+) -> None:
+    family_id = family["family_id"]
+    episode = opened(client, auth, family)
+    form = f"episode_id={episode}&grade.smart_plan=good&owner.0=school&due.0=2099-01-31"
+    assert post_form(client, journeys, family_id, form).status_code == 303
+    events = client.get(f"/families/{family_id}/events", headers=auth("qa_officer")).json()
+    (audit,) = [e for e in events["items"] if e["type"] == "CaseAuditRecorded"]
+    audit_id, action_id = audit["data"]["audit_id"], audit["data"]["actions"][0]["action_id"]
+    done = f"audit_id={audit_id}&action_id={action_id}"
+    completion = {"path": "/case-audit/completion"}
+
+    refused = [
+        post_form(client, journeys, family_id, done, site="cross-site", **completion),
+        post_form(client, journeys, family_id, done, role="lead_practitioner", **completion),
+    ]
+    assert [answer.status_code for answer in refused] == [403, 403]
+    no_action = post_form(client, journeys, family_id, f"audit_id={audit_id}", **completion)
+    assert no_action.status_code == 422
+    answer = post_form(client, journeys, family_id, done, **completion)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == f"/web/families/{family_id}/case-audit"
+    events = client.get(f"/families/{family_id}/events", headers=auth("qa_officer")).json()
+    (completed,) = [e for e in events["items"] if e["type"] == "CaseAuditActionCompleted"]
+    assert (completed["data"]["audit_id"], completed["data"]["action_id"]) == (audit_id, action_id)
