@@ -9,6 +9,7 @@ from api.cli import (
     demo,
     info,
     integrity,
+    project_kafka,
     projections,
     relay,
     retention,
@@ -26,7 +27,7 @@ app.command()(server.serve)
 app.command()(demo.demo)
 app.command()(tokens.token)
 app.add_typer(projections.group, name="projections")
-app.command()(server.project)
+app.command()(project_kafka.project)
 app.command()(info.info)
 app.command()(integrity.verify)
 app.command()(integrity.checkpoint)
