@@ -6,6 +6,7 @@ a family's timeline would list its entry twice."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from infra.kafka.topics import EVENTS
 from infra.settings import Settings
 from infra.views.store import ViewStore
 from projections.base import Doc, replay
+from tests.support.cli import run
 from tests.support.kafka import FAST_GROUP, TEST_CONSUMER, true_end_offsets
 from tests.support.postgres import PostgresServer, fresh_database
 from tests.support.relay import Relayed, relayed
@@ -75,13 +77,20 @@ def caught_up(store: ViewStore, names: Sequence[str], end: dict[int, int]) -> bo
 def poll_until_caught_up(
     r: Relayed, workers: Sequence[KafkaProjector], store: ViewStore, timeout: float = 60
 ) -> None:
+    """Run the workers (each in a thread, polling as a worker process does) until every
+    view has applied every partition to its end; then stop them."""
     end = ends(r.bootstrap)
     names = list(workers[0].projections)
     deadline = time.monotonic() + timeout
-    while not caught_up(store, names, end):
-        assert time.monotonic() < deadline, "the Kafka-fed views did not catch up"
+    for w in workers:
+        w.start()
+    try:
+        while not caught_up(store, names, end):
+            assert time.monotonic() < deadline, "the Kafka-fed views did not catch up"
+            time.sleep(0.05)
+    finally:
         for w in workers:
-            w.poll_once(timeout_ms=100)
+            w.stop()
 
 
 def docs_of(store: ViewStore, names: Sequence[str]) -> dict[str, dict[str, Doc]]:
@@ -145,6 +154,12 @@ def test_two_workers_share_the_partitions_and_apply_every_event_once(
             for w in workers:
                 w.close()
         head = r.journeys.app.position()
+        end = ends(r.bootstrap)
+    env = {"JOURNEYS_DATABASE_URL": str(settings.database_url), "JOURNEYS_MODE": "development"}
+    _, out, _ = run(env, "projections", "status", "--json")
+    shown = {s["name"]: s["kafka"] for s in json.loads(out)}
+    expected = [{"topic": EVENTS, "partition": p, "offset": o} for p, o in sorted(end.items())]
+    assert shown["timeline"] == shown["caseload"] == expected
     assert all(shares)
     assert not set(shares[0]) & set(shares[1])
     assert sorted(shares[0] + shares[1]) == list(range(PARTITIONS))
@@ -158,11 +173,12 @@ def test_a_second_worker_joining_mid_stream_loses_and_doubles_nothing(settings: 
         first = worker(r.journeys, bootstrap=r.bootstrap)
         second = worker(r.journeys, bootstrap=r.bootstrap)
         try:
-            for round_ in range(6):
+            first.start()
+            for round_ in range(8):
                 record_families(r, 2)
-                first.poll_once(timeout_ms=100)
-                if round_ >= 3:  # joins with the stream under way: a rebalance
-                    second.poll_once(timeout_ms=100)
+                if round_ == 3:  # joins with the stream under way: a rebalance
+                    second.start()
+                time.sleep(0.3)
             r.relay.stop()
             r.relay.drain(timeout=30)
             poll_until_caught_up(r, [first, second], r.journeys.views)
