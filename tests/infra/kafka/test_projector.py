@@ -25,14 +25,14 @@ from infra.settings import Settings
 from infra.views.store import ViewStore
 from projections.base import Doc, replay
 from tests.support.cli import run
-from tests.support.kafka import FAST_GROUP, TEST_CONSUMER, true_end_offsets
+from tests.support.counting import WORKER_CONSUMER, counted_projections
+from tests.support.kafka import FAST_GROUP, true_end_offsets
 from tests.support.postgres import PostgresServer, fresh_database
 from tests.support.relay import Relayed, relayed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PARTITIONS = 4
-FAST = {k: v for k, v in TEST_CONSUMER.items() if k != "allow_auto_create_topics"}
 
 
 @pytest.fixture
@@ -51,11 +51,11 @@ def worker(journeys: Journeys, *, store: ViewStore | None = None, bootstrap: str
     projector = KafkaProjector(
         journeys.app,
         store or journeys.views,
-        list(journeys.runner.projections.values()),
+        counted_projections(),
         bootstrap=bootstrap,
         group=GROUP,
         batch_size=50,
-        consumer_config=FAST,
+        consumer_config=WORKER_CONSUMER,
     )
     projector.prepare()
     return projector
@@ -102,7 +102,7 @@ def replayed(journeys: Journeys) -> dict[str, dict[str, Doc]]:
     app = journeys.app
     notes = app.recorder.select_notifications(start=1, limit=1_000_000)
     events = [app.mapper.to_domain_event(n) for n in notes]
-    return {p.name: replay(p, events).docs for p in journeys.runner.projections.values()}
+    return {p.name: replay(p, events).docs for p in counted_projections()}
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_views_fed_from_kafka_equal_the_views_fed_from_the_store(
             poll_until_caught_up(r, [w], other_views.views)
         finally:
             w.close()
-        names = list(w.projections)
+        names = list(r.journeys.runner.projections)  # the catalogue's: the runner's views
         from_store = docs_of(r.journeys.views, names)
         from_kafka = docs_of(other_views.views, names)
     assert from_kafka == from_store
@@ -208,7 +208,13 @@ def test_copies_of_published_records_are_applied_once(settings: Settings) -> Non
             w.close()
 
 
-def project_process(settings: Settings, bootstrap: str) -> subprocess.Popen[bytes]:
+WORKER = [sys.executable, "-c", "from tests.support.counting import serve; serve()"]
+PROJECT = [sys.executable, "-m", "api.cli", "project", "--from", "kafka"]
+
+
+def project_process(
+    settings: Settings, bootstrap: str, command: Sequence[str]
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PYTHONPATH": str(Path(__file__).parents[3]),
@@ -220,7 +226,6 @@ def project_process(settings: Settings, bootstrap: str) -> subprocess.Popen[byte
         "JOURNEYS_KAFKA_HEARTBEAT_INTERVAL_MS": str(FAST_GROUP["heartbeat_interval_ms"]),
         "JOURNEYS_KAFKA_FETCH_MAX_WAIT_MS": str(FAST_GROUP["fetch_max_wait_ms"]),
     }
-    command = [sys.executable, "-m", "api.cli", "project", "--from", "kafka"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -236,19 +241,19 @@ def test_a_worker_killed_mid_stream_and_restarted_loses_and_doubles_nothing(
         record_families(r, 15)
         r.relay.drain(timeout=30)
         total = sum(ends(r.bootstrap).values())
-        proc = project_process(settings, r.bootstrap)
+        proc = project_process(settings, r.bootstrap, WORKER)
         try:
             deadline = time.monotonic() + 60
-            while applied_records(r.journeys.views, "timeline") < total // 4:
+            while applied_records(r.journeys.views, "event_counts") < total // 4:
                 assert time.monotonic() < deadline, "the worker process applied nothing"
                 assert proc.poll() is None, "the worker process ended"
                 time.sleep(0.02)
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
-            killed_at = applied_records(r.journeys.views, "timeline")
-            proc = project_process(settings, r.bootstrap)
+            killed_at = applied_records(r.journeys.views, "event_counts")
+            proc = project_process(settings, r.bootstrap, WORKER)
             deadline = time.monotonic() + 90
-            names = list(r.journeys.runner.projections)
+            names = [p.name for p in counted_projections()]
             while not caught_up(r.journeys.views, names, ends(r.bootstrap)):
                 assert time.monotonic() < deadline, "the restarted worker did not catch up"
                 time.sleep(0.1)
@@ -259,3 +264,29 @@ def test_a_worker_killed_mid_stream_and_restarted_loses_and_doubles_nothing(
     assert 0 < killed_at < total
     with capsys.disabled():
         print(f"\nkilled -9 at {killed_at} of {total} records; restarted: views equal a replay")
+
+
+def test_journeys_project_from_kafka_feeds_the_views_it_is_given_until_stopped(
+    settings: Settings,
+) -> None:
+    names = ["timeline", "caseload"]
+    with relayed(settings) as r:
+        record_families(r, 4)
+        r.relay.drain(timeout=30)
+        proc = project_process(settings, r.bootstrap, [*PROJECT, "--views", ",".join(names)])
+        try:
+            deadline = time.monotonic() + 60
+            while not caught_up(r.journeys.views, names, ends(r.bootstrap)):
+                assert time.monotonic() < deadline, "the worker did not catch up"
+                assert proc.poll() is None, "the worker process ended"
+                time.sleep(0.1)
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+        everything = replayed(r.journeys)
+        assert docs_of(r.journeys.views, names) == {n: everything[n] for n in names}
+        assert r.journeys.views.live("journey") is None  # not given: not made
+    assert code == 0
