@@ -179,6 +179,18 @@ class Settings(BaseSettings):
     relay_backoff_max_seconds: float = Field(
         30.0, gt=0, description="Longest wait of the relay between retries while the broker fails."
     )
+    kafka_session_timeout_ms: int = Field(
+        45000,
+        ge=100,
+        description="Consumer-group session of `journeys project --from kafka` workers "
+        "(kafka-python's default; tests use 2000: tansu holds every join for half of it).",
+    )
+    kafka_heartbeat_interval_ms: int = Field(
+        3000, ge=10, description="Heartbeat of the Kafka-fed projection workers."
+    )
+    kafka_fetch_max_wait_ms: int = Field(
+        500, ge=1, description="Longest fetch wait of the Kafka-fed projection workers."
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="Where partners reach this API: the base of the shared-view links that "

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from api.cli.common import fail, load_settings, opened
 from api.cli.progress import progress_bar
+from infra.kafka.projector import kafka_sources
+from infra.kafka.topics import EVENTS
 
 group = typer.Typer(
     help="The views built from the events: their state, and rebuilding them.", no_args_is_help=True
@@ -31,18 +33,40 @@ def projections_status(
     with opened(settings) as journeys:
         journeys.runner.ensure_views()
         statuses = journeys.runner.status()
+        # Views fed from Kafka (`journeys project --from kafka`): each partition's next offset.
+        fed = {
+            (v.name, v.generation): kafka_sources(journeys.views.tracking(v.view_id))
+            for v in journeys.views.views()
+        }
     if as_json:
-        typer.echo(json.dumps([{**asdict(s), "health": s.health} for s in statuses], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        **asdict(s),
+                        "health": s.health,
+                        "kafka": [
+                            {"topic": EVENTS, "partition": p, "offset": offset}
+                            for p, offset in sorted(fed.get((s.name, s.generation), {}).items())
+                        ],
+                    }
+                    for s in statuses
+                ],
+                indent=2,
+            )
+        )
     else:
         table = Table(title=f"Views of {settings.store_description()}")
         columns = ("view", "version", "state", "position", "head", "lag events", "lag s", "health")
-        for column in (*columns, "last error"):
+        for column in (*columns, "last error", f"kafka {EVENTS} partition:offset"):
             table.add_column(column)
         for s in statuses:
+            sources = fed.get((s.name, s.generation), {})
             table.add_row(
                 s.name, f"{s.version}.{s.generation}", s.state, str(s.position), str(s.head),
                 str(s.lag_events), "" if s.lag_seconds is None else f"{s.lag_seconds:.1f}",
                 s.health, s.last_error or "",
+                " ".join(f"{p}:{offset}" for p, offset in sorted(sources.items())),
             )  # fmt: skip
         Console().print(table)
     if any(s.failures for s in statuses):

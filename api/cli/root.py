@@ -11,6 +11,7 @@ from api.cli import (
     inbound,
     info,
     integrity,
+    project_kafka,
     projections,
     relay,
     retention,
@@ -29,7 +30,7 @@ app.command()(server.serve)
 app.command()(demo.demo)
 app.command()(tokens.token)
 app.add_typer(projections.group, name="projections")
-app.command()(server.project)
+app.command()(project_kafka.project)
 app.command()(info.info)
 app.command()(integrity.verify)
 app.command()(integrity.checkpoint)

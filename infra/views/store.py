@@ -414,10 +414,12 @@ class ViewStore(ABC):
         position: int,
         changed: Mapping[str, tuple[str, Doc]],
         source: str = STORE,
+        also: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
         """Write changed documents and move the view's tracking of `source` from `expected`
         to `position`, in one transaction; ViewMovedError (and nothing written) if it is no
-        longer at `expected`. A source the view has not read before is at 0."""
+        longer at `expected`. A source the view has not read before is at 0. `also` moves
+        more sources the same way, each from its expected position to its new one."""
         # Encoded before the transaction opens: a rebuild's window can hold the whole view,
         # and encoding it inside would keep the transaction idle for seconds (PostgreSQL ends
         # such sessions: eventsourcing sets idle_in_transaction_session_timeout) and hold
@@ -427,11 +429,12 @@ class ViewStore(ABC):
         typed = tables.changes(table, self.dialect, view_id, changed) if table else None
         q = self.queries
         with self.transaction(write=True) as cur:
-            if source != STORE:
-                cur.execute(q.start_tracking, (source, view_id))
-            cur.execute(q.move, (position, view_id, source, expected))
-            if cur.rowcount != 1:
-                raise ViewMovedError(f"view {view_id} moved from position {expected}")
+            for tracked, (was, now) in [(source, (expected, position)), *(also or {}).items()]:
+                if tracked != STORE:
+                    cur.execute(q.start_tracking, (tracked, view_id))
+                cur.execute(q.move, (now, view_id, tracked, was))
+                if cur.rowcount != 1:
+                    raise ViewMovedError(f"view {view_id} moved from position {was}")
             cur.execute(q.moved, (time.time(), view_id))
             if rows:
                 # Safe from races: the position's compare-and-set above serialises commits.
