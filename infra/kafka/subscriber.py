@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 from kafka import KafkaConsumer
+from kafka.errors import CommitFailedError
 
 from infra.kafka.inbox import Escalation, Inbox, Received, parse, received_from
 from infra.kafka.topics import ESCALATIONS
@@ -95,7 +96,10 @@ class Subscriber:
                 )
         new = self.inbox.record(mine)
         self.delivered += len(mine)
-        consumer.commit()
+        try:
+            consumer.commit()
+        except CommitFailedError:  # a rebalance meanwhile: the next owner reads them again
+            logger.warning("offsets not committed (rebalance): duplicates will be dropped")
         for message in new:
             logger.info("received %s %s", message.type, message.ce_id)
         return new
