@@ -7,6 +7,7 @@ import typer
 
 from api.cli import (
     demo,
+    importing,
     info,
     integrity,
     projections,
@@ -33,6 +34,7 @@ app.command()(integrity.checkpoint)
 app.add_typer(retention.group, name="retention")
 app.add_typer(search_index.group, name="search-index")
 app.add_typer(relay.relay_app, name="relay")
+app.command(name="import")(importing.import_file)
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`
