@@ -31,6 +31,8 @@ from domain.values import Actor
 
 # Who sends a line that does not say.
 IMPORT_ACTOR = Actor("import", "practitioner", "early_help")
+# Lines not applied before in a row, after which a re-run stops looking for receipts.
+PROBE_MISSES = 20
 # A batch that keeps losing races with other writers is given up after this many tries.
 CONFLICT_TRIES = 5
 
@@ -112,9 +114,9 @@ class Importer:
             receipt: CommandReceipt = self.app.repository.get(receipt_id)
         except AggregateNotFoundError:
             self._misses += 1
-            # Past a batch of lines not applied, the rest were not either: stop looking
-            # (handling a line applied before still answers its receipt, only slower).
-            self._probing = self._misses <= self.size
+            # Past some lines not applied, the rest were not either: stop looking (handling
+            # a line applied before still answers its receipt, only slower).
+            self._probing = self._misses < PROBE_MISSES
             return False
         self._misses = 0
         self.ids[head.line_id] = dict(receipt.ids)

@@ -96,6 +96,16 @@ def _resolved(value: Any, resolve: Resolve, where: str) -> Any:
     return value
 
 
+_PATHS: dict[str, tuple[str, ...]] = {}
+
+
+def _path(cls: type[Command]) -> tuple[str, ...]:
+    """The fields of a command its HTTP request's path gives (made once per command)."""
+    if cls.__name__ not in _PATHS:
+        _PATHS[cls.__name__] = tuple(field for field, _, _ in path_fields(cls))
+    return _PATHS[cls.__name__]
+
+
 def decode(head: Header, resolve: Resolve) -> Command:
     """The line's command, checked as an HTTP body of it is (raises LineRefusedError)."""
     data = dict(head.data)
@@ -106,7 +116,7 @@ def decode(head: Header, resolve: Resolve) -> Command:
         raise LineRefusedError("unknown_command", "not a command of the import schema", "command")
     data = {key: _resolved(value, resolve, key) for key, value in data.items()}
     given: dict[str, Any] = {}
-    for field, _, _ in path_fields(cls):
+    for field in _path(cls):
         try:
             given[field] = UUID(str(data.pop(field)))
         except KeyError:
