@@ -1,7 +1,7 @@
 """`python -m bench` (`make bench`): run every benchmark once, print a table, write JSON.
 
 Usage: `python -m bench` for the full run; `--quick` for tiny sizes, to check that it works;
-`--only sqlite|postgres|http|views|protect` (repeatable) for some parts only. The views part
+`--only sqlite|postgres|http|views|protect|import` (repeatable) for some parts only. The views part
 ("Read the journey") rebuilds every view from a store of `--size` events (default 1,000,000)
 on each backend of `--views-on`; it makes that store once (about 10 minutes on 2 cores for 1M
 events) under `--store-dir` and reuses it; after that it takes some minutes per backend. The
@@ -27,6 +27,7 @@ from typing import Any
 from rich.console import Console
 
 from bench.http import http_table, run_http
+from bench.importing import import_table, run_import
 from bench.library import StoreResult, Stores, compare
 from bench.protect import ProtectPart, protect_table
 from bench.protect import run_backend as run_protect_backend
@@ -38,7 +39,7 @@ from bench.store_load import LoadedStore, postgres_copy, sqlite_copy
 from bench.stores import PostgresStores, postgres_stores, sqlite_stores
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("sqlite", "postgres", "http", "views", "protect")
+PARTS = ("sqlite", "postgres", "http", "views", "protect", "import")
 BACKENDS = ("sqlite", "postgres")
 
 
@@ -130,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
             server = postgres
             status |= run_part(
                 document, "protect", lambda: run_protect(args, sizes, server, stack), protect_table
+            )
+        if "import" in parts:
+            status |= run_part(
+                document,
+                "import",
+                lambda: run_import(families=sizes.families, seed=args.seed),
+                import_table,
             )
     write_json(args.json, document)
     print(f"\nResults written to {args.json}")

@@ -15,10 +15,9 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
-from domain.application import JourneysApplication
 from domain.commands import Command, CompleteAuditAction, NewAuditAction, RecordCaseAudit
 from domain.values import Actor, StandardGrade
-from simulation.family_base import Do, Process, office_hours, pick
+from simulation.family_base import Do, Handler, Process, office_hours, pick
 
 SHARE = 0.25  # of closed episodes, audited
 OWNERS = ("early_help", "school", "health")
@@ -29,13 +28,7 @@ COMPLETED = 0.7  # of actions, completed in the end
 
 
 def audit_after_closure(
-    app: JourneysApplication,
-    family_id: UUID,
-    episode_id: UUID,
-    closed_at: datetime,
-    *,
-    area: str,
-    good: bool,
+    app: Handler, family_id: UUID, episode_id: UUID, closed_at: datetime, *, area: str, good: bool
 ) -> Process:
     """Perhaps a case audit of the closed episode, 2 to 8 weeks on, then its completions."""
     rng = random.Random(episode_id.int)

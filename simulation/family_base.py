@@ -15,7 +15,8 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from domain.application import CommandResult, JourneysApplication
+from domain.application import CommandResult
+from domain.codes import CodeLists
 from domain.commands import Command, CorrectEntry, EvidenceOutcome, RecordContact, RetractEntry
 from domain.values import Actor, FieldChange, PersonalData
 from simulation import simulation_data as data
@@ -77,6 +78,15 @@ class Quotas:
     def __post_init__(self) -> None:
         for name in ("first_episode", "support", "plan", "closure", "step_down", "rereferral"):
             setattr(self, name, Quota(self.rng))
+
+
+class Handler(Protocol):
+    """What a family's processes need from the application: it handles their commands, and
+    has the code lists they choose from."""
+
+    codes: CodeLists
+
+    def handle(self, command: Command) -> CommandResult: ...
 
 
 class Scheduler(Protocol):
@@ -143,9 +153,7 @@ class Casework:
 class FamilyBase:
     """One family's processes. The main process walks its episodes; see the module docstring."""
 
-    def __init__(
-        self, sim: Scheduler, app: JourneysApplication, rng: random.Random, arrival: datetime
-    ) -> None:
+    def __init__(self, sim: Scheduler, app: Handler, rng: random.Random, arrival: datetime) -> None:
         self.sim = sim
         self.app = app
         self.rng = rng

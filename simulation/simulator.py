@@ -31,9 +31,10 @@ from functools import partial
 from uuid import UUID
 
 from domain.application import CommandResult, JourneysApplication
+from domain.commands import Command
 from domain.errors import JourneysError
 from simulation.calibration import MODEL, YEAR, Model
-from simulation.family_base import Do, Process, Quotas, office_hours
+from simulation.family_base import Do, Handler, Process, Quotas, office_hours
 from simulation.simulated_family import FamilyJourney
 
 
@@ -112,8 +113,10 @@ class Simulation:
         families: int,
         years: float,
         progress: Callable[[SimulationProgress], None] | None = None,
+        record: Callable[[Command, CommandResult], None] | None = None,
     ) -> SimulationReport:
-        """Simulate `families` families arriving evenly over `years` years from the start."""
+        """Simulate `families` families arriving evenly over `years` years from the start;
+        `record`, if given, is told every command sent and its result."""
         if app.clock != self.clock or app.new_id != self.new_id:
             raise ValueError("bootstrap the application with this simulation's clock and new_id")
         if self.commands:
@@ -131,7 +134,8 @@ class Simulation:
         for index in range(families):
             rng = random.Random(f"journeys-family:{self.seed}:{index}")
             arrival = office_hours(self.start + spacing * (index + rng.random()), rng)
-            self.spawn(FamilyJourney(self, app, rng, arrival).main())
+            handler: Handler = app if record is None else Recording(app, record)
+            self.spawn(FamilyJourney(self, handler, rng, arrival).main())
         days = (self.end - self.start).days
         day = -1
         while self._queue:
@@ -162,6 +166,22 @@ class Simulation:
             size=self.model.size_of(families=families, years=years),
             seconds=time.perf_counter() - began,
         )
+
+
+class Recording:
+    """The application, telling `record` of every command it handles."""
+
+    def __init__(
+        self, app: JourneysApplication, record: Callable[[Command, CommandResult], None]
+    ) -> None:
+        self.app = app
+        self.codes = app.codes
+        self.record = record
+
+    def handle(self, command: Command) -> CommandResult:
+        result = self.app.handle(command)
+        self.record(command, result)
+        return result
 
 
 def next_step(process: Process, result: CommandResult) -> Do | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.common import fail, load_settings, opened
+from domain.application import JourneysApplication
 from infra.bootstrap import Journeys
 from simulation.calibration import WARM_UP, YEAR, kent_targets, measure
+from simulation.import_lines import write_simulation
 from simulation.simulator import Simulation, SimulationProgress, SimulationReport
 
 
@@ -26,6 +29,7 @@ def demo_period(years: float, *, today: date) -> tuple[datetime, datetime]:
 
 
 def demo(
+    *,
     families: Annotated[int, typer.Option(help="Families registered over the years.", min=1)] = 300,
     seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 7,
     years: Annotated[float, typer.Option(help="Years of journeys.", min=0.1, max=20)] = 4.0,
@@ -40,15 +44,25 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing if the store already has events.")
     ] = False,
+    write_import: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the simulated commands to this file, for `journeys import`, "
+            "instead of loading them into the store."
+        ),
+    ] = None,
 ) -> None:
     """Load a realistic synthetic demo data set (through the application's commands)."""
-    settings = load_settings()
     now = datetime.now(UTC).date()
     day = today.date() if today else now
     if day > now:
         fail(f"--today {day} is in the future: the demo would hold entries not yet made")
     began, end = demo_period(years, today=day)
     simulation = Simulation(seed=seed, start=began)
+    if write_import is not None:
+        write_file(write_import, simulation, families=families, years=years)
+        return
+    settings = load_settings()
     with opened(settings, clock=simulation.clock, new_id=simulation.new_id) as journeys:
         stored = journeys.app.position()
         if stored and if_empty:
@@ -89,6 +103,21 @@ def demo(
 
             report = simulation.run(journeys.app, families=families, years=years, progress=show)
         summarise(console, journeys, report)
+
+
+def write_file(path: Path, simulation: Simulation, *, families: int, years: float) -> None:
+    """The simulation run on an application in memory, each command written as a line."""
+    app = JourneysApplication(
+        {"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        clock=simulation.clock,
+        new_id=simulation.new_id,
+    )
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            report = write_simulation(out, app, simulation, families=families, years=years)
+    except OSError as error:
+        fail(f"cannot write {path.name}: {type(error).__name__}")
+    typer.echo(f"Wrote {report.commands} commands of {report.families} families to {path.name}")
 
 
 def summarise(console: Console, journeys: Journeys, report: SimulationReport) -> None:

@@ -8,6 +8,7 @@ import typer
 from api.cli import (
     demo,
     devkafka,
+    importing,
     inbound,
     info,
     integrity,
@@ -40,6 +41,7 @@ app.add_typer(relay.relay_app, name="relay")
 app.add_typer(inbound.inbound_app, name="inbound")
 app.add_typer(devkafka.dev_app, name="dev")
 app.add_typer(subscribe.group, name="subscribe")
+app.command(name="import")(importing.import_file)
 
 
 def main() -> None:  # pragma: no cover - for `python -m api.cli`
