@@ -16,7 +16,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from infra.tokens import Identity, Tokens
 from tests.support.browser import Served, token_for
-from tests.support.pages import WAIT_SECONDS, paste_token
+from tests.support.pages import WAIT_SECONDS, errors, paste_token
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -136,3 +136,6 @@ def test_another_agency_sees_none_of_them(
     # Nor by naming youth justice: a partner reads its own agency's inbox only.
     assert browser.find_element(By.TAG_NAME, "h1").text == FORBIDDEN
     assert escalations.overdue not in browser.page_source
+    # The 403 is the answer this test expects: the console says so, and the next page's
+    # console check (the browser is shared) must not read it as an error of its own.
+    assert any("403" in message for message in errors(browser))
