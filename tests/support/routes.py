@@ -219,6 +219,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/web/families/{family_id}/shared"): {"partner", "qa_officer"},
     ("GET", "/web/escalations"): {"partner", "qa_officer"},
     ("GET", "/web/families/{family_id}/case-audit"): {"qa_officer"},
-    # The form's POST (tests/api/web/test_case_audit_form.py); opened here as its GET.
+    # The forms' POSTs (tests/api/web/test_case_audit_form.py has what they record).
     ("POST", "/web/families/{family_id}/case-audit"): {"qa_officer"},
+    ("POST", "/web/families/{family_id}/case-audit/completion"): {"qa_officer"},
 }
