@@ -14,8 +14,6 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from api.cli.demo import demo_period
 from domain.application import JourneysApplication
 from simulation.simulator import Simulation
@@ -75,7 +73,6 @@ def store_rows(path: Path) -> int:
         return 0
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_an_import_killed_midway_then_run_again_applies_every_line_once(
     env: dict[str, str], tmp_path: Path
 ) -> None:
