@@ -3,10 +3,11 @@ through infra.bootstrap, and a problem with either as one line on stderr with ex
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NoReturn
+from typing import NoReturn, Protocol
 from uuid import UUID, uuid4
 
 import typer
@@ -57,3 +58,21 @@ def opened(
         yield journeys
     finally:
         journeys.close()
+
+
+class Worker(Protocol):
+    """A long-running loop of a command: the relay, a projector, a consumer."""
+
+    def run_forever(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def run_until_stopped(worker: Worker, doing: str) -> None:
+    """Say what `worker` does, then run it until SIGTERM or Ctrl-C stops it."""
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    typer.echo(f"{doing}; stop with Ctrl-C or SIGTERM.")
+    try:
+        worker.run_forever()
+    except KeyboardInterrupt:
+        worker.stop()

@@ -6,12 +6,11 @@ journeys.deadletter.v1. Counts only are printed: no personal data."""
 from __future__ import annotations
 
 import json
-import signal
 from typing import Annotated
 
 import typer
 
-from api.cli.common import fail, load_settings, opened
+from api.cli.common import fail, load_settings, opened, run_until_stopped
 from api.common.schemas.inbound import decode_contact
 from infra.kafka.inbound import GROUP, inbound_for
 
@@ -44,15 +43,9 @@ def inbound_run(
     with opened(settings) as journeys:
         inbound = inbound_for(journeys.app, settings, decode_contact, group=group,
                               consumer_overrides=overrides)  # fmt: skip
-        signal.signal(signal.SIGTERM, lambda *_: inbound.stop())
-        typer.echo(
-            f"Appending contacts from {settings.kafka_bootstrap} to "
-            f"{settings.store_description()}; stop with Ctrl-C or SIGTERM."
-        )
+        doing = f"Appending contacts from {settings.kafka_bootstrap} to "
         try:
-            inbound.run_forever()
-        except KeyboardInterrupt:
-            inbound.stop()
+            run_until_stopped(inbound, doing + settings.store_description())
         finally:
             inbound.close()
             counts = inbound.counts

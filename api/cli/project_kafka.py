@@ -5,14 +5,13 @@ was) or from journeys.events.v1 as one worker of a Kafka consumer group
 
 from __future__ import annotations
 
-import signal
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from api.cli import server
-from api.cli.common import fail, load_settings, opened
+from api.cli.common import fail, load_settings, opened, run_until_stopped
 from infra.kafka.projector import GROUP, projector_for
 
 
@@ -46,15 +45,10 @@ def project(
     with opened(settings) as journeys:
         try:
             projector = projector_for(journeys, group=group, views=chosen)
+            projector.prepare()
         except ValueError as error:
             fail(str(error))
-        projector.prepare()
-        signal.signal(signal.SIGTERM, lambda *_: projector.stop())
-        typer.echo(
-            f"Projecting {', '.join(projector.projections)} from {settings.kafka_bootstrap} "
-            f"in group {group}; stop with Ctrl-C or SIGTERM."
+        fed = ", ".join(projector.projections)
+        run_until_stopped(
+            projector, f"Projecting {fed} from {settings.kafka_bootstrap} in group {group}"
         )
-        try:
-            projector.run_forever()
-        except KeyboardInterrupt:
-            projector.close()

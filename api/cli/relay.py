@@ -5,7 +5,6 @@ JOURNEYS_KAFKA_BOOTSTRAP. Positions and counts only: no personal data is printed
 from __future__ import annotations
 
 import json
-import signal
 from dataclasses import asdict
 from typing import Annotated
 
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.common import fail, load_settings, opened
+from api.cli.common import fail, load_settings, opened, run_until_stopped
 from infra.kafka.positions import RelayPositions
 from infra.kafka.relay import relay_for, relay_status
 
@@ -46,16 +45,9 @@ def relay_run(
                     fail("the relay did not catch up in time", code=1)
                 typer.echo(f"Published up to position {status.position} of {status.head}.")
                 return
-            signal.signal(signal.SIGTERM, lambda *_: relay.stop())
             journeys.views.start()  # LISTEN/NOTIFY on PostgreSQL
-            typer.echo(
-                f"Relaying {settings.store_description()} to {settings.kafka_bootstrap}; "
-                "stop with Ctrl-C or SIGTERM."
-            )
-            try:
-                relay.run_forever()
-            except KeyboardInterrupt:
-                relay.stop()
+            doing = f"Relaying {settings.store_description()} to {settings.kafka_bootstrap}"
+            run_until_stopped(relay, doing)
         finally:
             relay.broker.close()
 

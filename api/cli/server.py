@@ -3,12 +3,11 @@ runner on its own): the two long-running processes."""
 
 from __future__ import annotations
 
-import signal
 from typing import Annotated
 
 import typer
 
-from api.cli.common import load_settings, opened
+from api.cli.common import load_settings, opened, run_until_stopped
 
 
 def serve(
@@ -29,10 +28,5 @@ def project() -> None:
     JOURNEYS_PROJECTIONS=external tells the API processes not to do it themselves."""
     settings = load_settings()
     with opened(settings) as journeys:
-        signal.signal(signal.SIGTERM, lambda *_: journeys.runner.stop())
         journeys.views.start()
-        typer.echo(f"Following {settings.store_description()}; stop with Ctrl-C or SIGTERM.")
-        try:
-            journeys.runner.run_forever()
-        except KeyboardInterrupt:
-            journeys.runner.stop()
+        run_until_stopped(journeys.runner, f"Following {settings.store_description()}")
