@@ -11,12 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka import KafkaProducer
-
 from api.common.schemas.inbound import decode_contact
 from infra.kafka.inbound import InboundConsumer, inbound_for
 from infra.kafka.topics import DEADLETTER, INBOUND_CONTACTS
-from tests.support.kafka import FAST_GROUP, TEST_PRODUCER
+from tests.support.kafka import FAST_GROUP
+from tests.support.kafka import publish as publish_records
 from tests.support.relay import Relayed, read_topic
 
 OCCURRED = "2025-06-02T10:00:00Z"  # before the test clock's now (tests/support/journey.py)
@@ -52,13 +51,7 @@ def sent(body: dict[str, Any] | bytes, agency: str | None = "school") -> Sent:
 
 
 def publish(bootstrap: str, messages: Iterable[Sent]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, **TEST_PRODUCER)
-    try:
-        for m in messages:
-            producer.send(INBOUND_CONTACTS, value=m.value, key=m.key, headers=m.headers)
-        producer.flush(10)
-    finally:
-        producer.close()
+    publish_records(bootstrap, INBOUND_CONTACTS, messages)
 
 
 def consumer_of(r: Relayed) -> InboundConsumer:

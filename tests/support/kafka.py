@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.structs import TopicPartition
 
@@ -175,3 +175,16 @@ def true_end_offsets(
         return {tp: c.highwater(tp) for tp in tps}
     finally:
         c.close()
+
+
+def publish(bootstrap: str, topic: str, records: Iterable[Any]) -> None:
+    """Publish records (anything with `key`, `value` and `headers`: a message a test made,
+    or a record read off the broker, published again as a retrying producer would) to
+    `topic`, and wait until the broker has them."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, **TEST_PRODUCER)
+    try:
+        for record in records:
+            producer.send(topic, key=record.key, value=record.value, headers=record.headers)
+        producer.flush(10)
+    finally:
+        producer.close()

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from kafka import KafkaProducer
 
 from api.app import create_app
 from infra.kafka.inbox import RAISED, RESPONDED, Inbox, Received
@@ -21,7 +20,7 @@ from infra.kafka.subscriber import AnswerError, Subscriber, answer
 from infra.kafka.topics import ESCALATIONS
 from tests.support.api import auth_for, sqlite_settings
 from tests.support.journey import LEAD, Journey
-from tests.support.kafka import FAST_GROUP, TEST_PRODUCER
+from tests.support.kafka import FAST_GROUP, publish
 from tests.support.relay import Relayed, read_topic, relayed
 
 AGENCY = "children_social_care"
@@ -70,17 +69,6 @@ def _escalated(tmp_path: Path) -> Iterator[tuple[Relayed, TestClient, Journey, s
         yield r, client, journey, escalation_id
 
 
-def _deliver_again(bootstrap: str, records: list[Any]) -> None:
-    """Publish records again as they were: what a relay retrying a batch does."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, **TEST_PRODUCER)
-    try:
-        for record in records:
-            producer.send(ESCALATIONS, key=record.key, value=record.value, headers=record.headers)
-        producer.flush(10)
-    finally:
-        producer.close()
-
-
 def test_the_agency_receives_an_escalation_once_and_its_answer_closes_the_loop(
     tmp_path: Path,
 ) -> None:
@@ -95,7 +83,8 @@ def test_the_agency_receives_an_escalation_once_and_its_answer_closes_the_loop(
             assert raised.shared_view.endswith(f"/families/{journey.id}/shared-view")
 
             # Delivered twice (a relay retrying a batch): kept once.
-            _deliver_again(r.bootstrap, read_topic(r.bootstrap, ESCALATIONS, at_least=1))
+            # Published again as they were: what a relay retrying a batch does.
+            publish(r.bootstrap, ESCALATIONS, read_topic(r.bootstrap, ESCALATIONS, at_least=1))
             _poll_until(subscriber, lambda: subscriber.delivered == 2)
             assert [m.ce_id for m in inbox.received()] == [raised.ce_id]
 
