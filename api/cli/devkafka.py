@@ -1,8 +1,8 @@
 """`journeys dev kafka` (`make run-kafka`): the whole Kafka topology on one machine, for
 development. It starts a local tansu broker (infra.kafka.devbroker), creates the topics
 with their partition counts, loads the demo data as `make run` does (only into an empty
-store), then runs the API server, the relay, the inbound consumer and, where this build
-has them, projections fed from Kafka and an escalation subscriber, each its own process,
+store), then runs the API server (whose own runner keeps the views), the relay, the inbound
+consumer and an escalation subscriber, each its own process,
 and stops them all (the broker last) on Ctrl-C or SIGTERM. If any of them stops, the others
 are stopped too and the exit code is 1: a broker restart loses every topic and offset, so
 everything starts again together.
@@ -34,24 +34,6 @@ Proc = subprocess.Popen[bytes]
 
 def _journeys(*args: str) -> list[str]:
     return [sys.executable, "-m", "api.cli", *args]
-
-
-def _optional_commands(agency: str) -> dict[str, list[str]]:
-    """The long-running processes of other command groups, if this build has them."""
-    import typer.main
-
-    from api.cli.root import app
-
-    group = typer.main.get_command(app)
-    commands = getattr(group, "commands", {})
-    found: dict[str, list[str]] = {}
-    project = commands.get("project")
-    if project is not None and any("--from" in p.opts for p in project.params):
-        found["projections from Kafka"] = _journeys("project", "--from", "kafka")
-    # Without `journeys project --from kafka`, the server's own runner keeps the views.
-    if "subscribe" in commands:
-        found[f"subscriber ({agency})"] = _journeys("subscribe", "escalations", "--agency", agency)
-    return found
 
 
 def _wait_for_http(url: str, processes: dict[str, Proc], timeout: float) -> bool:
@@ -98,8 +80,8 @@ def dev_kafka(
     families: Annotated[int, typer.Option(help="Demo families (an empty store only).")] = 300,
     agency: Annotated[str, typer.Option(help="The subscriber's agency.")] = "children_social_care",
 ) -> None:
-    """Run the broker, the API, the relay, the inbound consumer (and projections from
-    Kafka and a subscriber, where present) together, until Ctrl-C."""
+    """Run the broker, the API, the relay, the inbound consumer and an escalation
+    subscriber together, until Ctrl-C."""
     settings = load_settings()
     try:
         broker = start_broker(kafka_port)
@@ -118,11 +100,14 @@ def dev_kafka(
         demo = _journeys("demo", "--families", str(families), "--seed", "7", "--if-empty")
         if subprocess.run(demo, env=env, check=False).returncode != 0:
             fail("the demo data could not be loaded", code=1)
+        # No `journeys project --from kafka`: the demo data's views are built from the store
+        # and the server's own runner keeps them; a view is fed from one source only
+        # (infra.kafka.projector refuses a store-fed one).
         commands = {
             "server": _journeys("serve", "--host", host, "--port", str(port)),
             "relay": _journeys("relay", "run"),
             "inbound consumer": _journeys("inbound", "run", "--consumer", json.dumps(DEV_CONSUMER)),
-            **_optional_commands(agency),
+            f"subscriber ({agency})": _journeys("subscribe", "escalations", "--agency", agency),
         }
         for name, command in commands.items():
             # Sessions of their own: Ctrl-C reaches this launcher, which stops them in turn.

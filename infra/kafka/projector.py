@@ -61,7 +61,7 @@ from kafka.structs import TopicPartition
 from domain.application import JourneysApplication
 from infra.bootstrap import Journeys
 from infra.kafka.topics import EVENTS
-from infra.views.store import ViewInfo, ViewMovedError, ViewStore
+from infra.views.store import STORE, ViewInfo, ViewMovedError, ViewStore
 from projections.base import Event, MemoryDocuments, Projection
 from projections.rows import row_tables
 
@@ -155,11 +155,20 @@ class KafkaProjector:
     # -- views ----------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Make the tables and each projection's live view if it has none."""
+        """Make the tables and each projection's live view if it has none. A live view the
+        store's own runner has fed is refused (ValueError): fed from Kafka too, it would
+        apply every event a second time."""
         self.store.setup(row_tables(self.projections.values()))
         for projection in self.projections.values():
-            if self.store.live(projection.name) is None:
+            live = self.store.live(projection.name)
+            if live is None:
                 self.store.create(projection.name, projection.version, state="live")
+            elif (fed := self.store.tracking(live.view_id).get(STORE, 0)) > 0:
+                raise ValueError(
+                    f"the {projection.name} view is fed from the store (position {fed}): "
+                    "feed a view from one source only (JOURNEYS_PROJECTIONS=external, and "
+                    "views the store's runner never built)"
+                )
 
     def _views(self) -> list[tuple[Projection, ViewInfo]]:
         found = []

@@ -59,7 +59,7 @@ def test_the_launcher_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) 
         with urllib.request.urlopen(f"http://127.0.0.1:{http}/asyncapi.json", timeout=5) as r:
             assert b"journeys.inbound.contacts.v1" in r.read()
         pids = [int(pid) for pid in re.findall(r"\((\d+)\)", running)]
-        assert {"server", "relay", "inbound consumer"} <= {
+        assert {"server", "relay", "inbound consumer", "subscriber"} <= {
             name.strip() for name in re.findall(r"([a-z ]+) \(", running)
         }
 

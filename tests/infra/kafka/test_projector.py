@@ -138,6 +138,27 @@ def test_views_fed_from_kafka_equal_the_views_fed_from_the_store(
     assert len(from_kafka["timeline"]) == 6
 
 
+def test_a_view_the_store_has_fed_is_not_fed_from_kafka_too(settings: Settings) -> None:
+    with relayed(settings) as r:
+        record_families(r, 2)
+        r.journeys.runner.ensure_views()
+        r.journeys.runner.catch_up()  # the store-fed views
+        projector = KafkaProjector(
+            r.journeys.app,
+            r.journeys.views,
+            [r.journeys.runner.projections["timeline"]],
+            bootstrap=r.bootstrap,
+            consumer_config=WORKER_CONSUMER,
+        )
+        with pytest.raises(ValueError, match="timeline view is fed from the store"):
+            projector.prepare()
+        live = r.journeys.views.live("timeline")
+        assert live is not None
+        fed = r.journeys.views.tracking(live.view_id)
+    assert fed["store"] > 0
+    assert kafka_sources(fed) == {}  # nothing was tracked from Kafka
+
+
 def test_two_workers_share_the_partitions_and_apply_every_event_once(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
