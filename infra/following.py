@@ -58,8 +58,12 @@ class Follower:
             self._thread.start()
 
     def stop(self) -> None:
+        """Stop the background loop. Once its thread has ended the follower can be driven in
+        the foreground again (a relay's `drain` after `stop` publishes what the loop had not)."""
         self._stopping.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=15)
+        if thread is None or not thread.is_alive():
+            self._stopping.clear()

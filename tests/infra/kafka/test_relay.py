@@ -70,3 +70,19 @@ def test_an_escalation_carries_what_the_receiving_agency_may_see_and_a_link(tmp_
         assert responded["data"]["entry"]["facts"]["response"] == "accepted"
         for record in records:
             assert not [p for p in PERSONAL if p in record.value], record.value
+
+
+def test_a_relay_stopped_in_the_background_still_drains_what_it_had_not_published(
+    tmp_path: Path,
+) -> None:
+    # A service shutting down stops the loop, then publishes what is left before exiting.
+    with relayed(sqlite_settings(tmp_path)) as r:
+        r.relay.start()
+        r.relay.stop()
+        r.journey().to("lead_assigned").record_contact()
+        head = r.journeys.app.position()
+
+        status = r.relay.drain(timeout=30)
+
+        assert (status.position, status.lag_events) == (head, 0)
+        assert len(read_topic(r.bootstrap, EVENTS, at_least=head)) == head
