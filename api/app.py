@@ -73,6 +73,7 @@ from api.web import (
     session,
 )
 from infra.bootstrap import Journeys, bootstrap
+from infra.kafka.offsets import TopicEnds
 from infra.settings import Settings
 
 ROUTERS = (
@@ -144,9 +145,13 @@ def create_app(settings: Settings, *, journeys: Journeys | None = None) -> FastA
         app.state.journeys = built
         in_process = built.settings.projections == "in-process"
         await anyio.to_thread.run_sync(lambda: built.start(projections=in_process))
+        servers = built.settings.kafka_bootstrap
+        app.state.topic_ends = TopicEnds(servers) if servers else None
         try:
             yield
         finally:
+            if app.state.topic_ends is not None:
+                app.state.topic_ends.close()
             if journeys is None:
                 built.close()
 

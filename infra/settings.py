@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     relay_backoff_max_seconds: float = Field(
         30.0, gt=0, description="Longest wait of the relay between retries while the broker fails."
     )
+    relay_lag_alert_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="An event unpublished for longer makes /health `degraded`: partners are "
+        "not hearing of escalations.",
+    )
     kafka_session_timeout_ms: int = Field(
         45000,
         ge=100,

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from api.cli.common import fail, load_settings, opened
 from api.cli.progress import progress_bar
+from infra.kafka.offsets import TopicEnds, with_kafka_fed
 from infra.kafka.projector import kafka_sources
 from infra.kafka.topics import EVENTS
 
@@ -32,7 +33,12 @@ def projections_status(
     settings = load_settings()
     with opened(settings) as journeys:
         journeys.runner.ensure_views()
-        statuses = journeys.runner.status()
+        ends = TopicEnds(settings.kafka_bootstrap) if settings.kafka_bootstrap else None
+        try:
+            statuses = with_kafka_fed(journeys.runner.status(), journeys.views, ends)
+        finally:
+            if ends is not None:
+                ends.close()
         # Views fed from Kafka (`journeys project --from kafka`): each partition's next offset.
         fed = {
             (v.name, v.generation): kafka_sources(journeys.views.tracking(v.view_id))
@@ -57,13 +63,17 @@ def projections_status(
         )
     else:
         table = Table(title=f"Views of {settings.store_description()}")
-        columns = ("view", "version", "state", "position", "head", "lag events", "lag s", "health")
+        columns = (
+            "view", "version", "state", "source", "position", "head", "lag events", "lag s",
+            "health",
+        )  # fmt: skip
         for column in (*columns, "last error", f"kafka {EVENTS} partition:offset"):
             table.add_column(column)
         for s in statuses:
             sources = fed.get((s.name, s.generation), {})
             table.add_row(
-                s.name, f"{s.version}.{s.generation}", s.state, str(s.position), str(s.head),
+                s.name, f"{s.version}.{s.generation}", s.state, s.source, str(s.position),
+                str(s.head),
                 str(s.lag_events), "" if s.lag_seconds is None else f"{s.lag_seconds:.1f}",
                 s.health, s.last_error or "",
                 " ".join(f"{p}:{offset}" for p, offset in sorted(sources.items())),

@@ -1,7 +1,7 @@
 """Prometheus metrics of one API process (`GET /metrics`, api.http.routes.metrics): request
-latency by route, commands by outcome, and, read at each scrape, the lag of every view and
-of the Kafka relay. Labels are route templates, view names and outcomes: never an id or any
-personal data.
+latency by route, commands by outcome, and, read at each scrape, the lag of every view (by
+source: the store, or Kafka), of the Kafka relay, and the dead letters parked. Labels are
+route templates, view names, sources and outcomes: never an id or any personal data.
 
 `RequestMetrics` is ASGI middleware timing every request; each app has its own registry
 (`Metrics`), so two apps in one process (tests) do not share counters.
@@ -62,6 +62,11 @@ class Metrics:
             registry=r,
         )  # fmt: skip
 
+        self.dead_letter_count = Gauge(
+            "journeys_dead_letters", "Messages parked on journeys.deadletter.v1 (all time).",
+            registry=r,
+        )  # fmt: skip
+
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.latency.labels(method, route).observe(seconds)
         if method in COMMAND_METHODS:
@@ -71,13 +76,18 @@ class Metrics:
         for s in statuses:
             if s.state == "building":
                 continue
-            self.view_lag.labels(s.name, "store").set(s.lag_events)
-            self.view_lag_seconds.labels(s.name, "store").set(s.lag_seconds or 0.0)
+            self.view_lag.labels(s.name, s.source).set(s.lag_events)
+            if s.lag_seconds is not None:  # a Kafka-fed view behind: the broker says no age
+                self.view_lag_seconds.labels(s.name, s.source).set(s.lag_seconds)
 
     def relay(self, status: RelayStatus | None) -> None:
         if status is not None:
             self.relay_lag.set(status.lag_events)
             self.relay_lag_seconds.set(status.lag_seconds)
+
+    def dead_letters(self, count: int | None) -> None:
+        if count is not None:  # the broker could not be asked: the last count stands
+            self.dead_letter_count.set(count)
 
 
 class RequestMetrics:

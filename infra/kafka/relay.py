@@ -52,6 +52,10 @@ class RelayStatus:
     def health(self) -> str:
         return "caught up" if self.lag_events == 0 else "behind"
 
+    def stalled(self, after_seconds: float) -> bool:
+        """Has an event waited longer than `after_seconds` to be published?"""
+        return self.lag_seconds > after_seconds
+
 
 def relay_status(app: JourneysApplication, positions: RelayPositions) -> RelayStatus:
     """The relay's position against the store's head, read from the database (any process)."""

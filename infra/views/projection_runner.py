@@ -63,6 +63,7 @@ class ViewStatus:
     lag_seconds: float | None  # None until the view has read its first event
     failures: int
     last_error: str | None
+    source: str = "store"  # what feeds it: the store's log, or Kafka (infra.kafka.offsets)
 
     @property
     def started(self) -> bool:

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.common.deps import JourneysDep
 from api.http.metrics import Metrics
-from infra.kafka.relay import relay_status
+from api.http.operations import dead_letters, relay_of, view_statuses
 
 router = APIRouter(tags=["health"])
 
@@ -19,9 +19,9 @@ async def metrics(request: Request, journeys: JourneysDep) -> Response:
     found: Metrics = request.app.state.metrics
 
     def refresh() -> None:
-        found.views(journeys.runner.status())
-        if journeys.settings.kafka_bootstrap and journeys.relay_positions is not None:
-            found.relay(relay_status(journeys.app, journeys.relay_positions))
+        found.views(view_statuses(request, journeys))
+        found.relay(relay_of(journeys))
+        found.dead_letters(dead_letters(request))
 
     await anyio.to_thread.run_sync(refresh)
     return Response(generate_latest(found.registry), media_type=CONTENT_TYPE_LATEST)

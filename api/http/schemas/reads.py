@@ -80,11 +80,16 @@ class ViewHealthPublic(BaseModel):
         description="`live` (read by queries), `building` (a rebuild) or `none` (no projector "
         "has made the view yet)"
     )
+    source: str = Field(
+        "store",
+        description="What feeds it: `store` (the store's log; positions in it) or `kafka` "
+        "(journeys.events.v1; position and lag in records of the topic)",
+    )
     position: int
     lag_events: int
     lag_seconds: float | None = Field(
         description="Age of the oldest event the view has not applied; null until the view "
-        "has started"
+        "has started, and for a Kafka-fed view that is behind (the broker gives no age)"
     )
     health: str = Field(
         description="`caught up`, `behind`, `not started` (has applied no event of a store that "
@@ -97,13 +102,19 @@ class ViewHealthPublic(BaseModel):
 class HealthPublic(BaseModel):
     status: str = Field(
         description="`ok`; `starting` while a view has not started; `degraded` when a view is "
-        "failing"
+        "failing, or the Kafka relay's oldest unpublished event is older than "
+        "JOURNEYS_RELAY_LAG_ALERT_SECONDS"
     )
     store: str
     position: int
     views: list[ViewHealthPublic]
     relay: RelayHealthPublic | None = Field(
         None, description="The Kafka relay, when publishing is on (JOURNEYS_KAFKA_BOOTSTRAP)."
+    )
+    dead_letters: int | None = Field(
+        None,
+        description="Messages parked on journeys.deadletter.v1 with their reasons; null "
+        "without Kafka or while the broker cannot be asked.",
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,30 @@ def test_the_cli_drains_the_relay_and_reports_its_lag(tmp_path: Path) -> None:
     assert caught_up[0] == 0, caught_up
     assert json.loads(caught_up[1])["position"] == head
     assert len(records) == head
+
+
+def test_a_relay_stalled_past_the_alert_makes_health_degraded_until_it_drains(
+    tmp_path: Path,
+) -> None:
+    # Partners hear of escalations only through the relay: a monitor must see it stall.
+    settings = sqlite_settings(tmp_path).model_copy(update={"relay_lag_alert_seconds": 0.5})
+    with (
+        relayed(settings) as r,
+        TestClient(create_app(r.journeys.settings, journeys=r.journeys)) as client,
+    ):
+        r.clock.now = datetime.now(UTC)  # recorded now: the lag is measured against now
+        r.journey().to("registered")
+        fresh = client.get("/health").json()
+        time.sleep(0.6)
+        stalled = client.get("/health")
+        r.relay.drain(timeout=30)
+        drained = client.get("/health").json()
+
+    assert fresh["relay"]["health"] == "behind"
+    assert fresh["status"] != "degraded"  # behind for less than the alert: no alarm yet
+    assert stalled.status_code == 200  # it still serves: commands never wait for the broker
+    assert (stalled.json()["status"], stalled.json()["relay"]["lag_seconds"] > 0.5) == (
+        "degraded",
+        True,
+    )
+    assert (drained["status"], drained["relay"]["health"]) == ("ok", "caught up")
