@@ -54,6 +54,7 @@ from api.http.routes import (
     step_downs,
     support_decisions,
     timeline,
+    webhooks,
 )
 from api.web import (
     login,
@@ -102,6 +103,7 @@ ROUTERS = (
     retractions,
     erasure,
     timeline,
+    webhooks,
     journey,
     pathways,
     reports,

@@ -28,6 +28,7 @@ from infra.views.postgres import PostgresViewStore
 from infra.views.projection_runner import ProjectionRunner
 from infra.views.sqlite import SQLiteViewStore
 from infra.views.store import ViewStore
+from infra.webhooks.subscriptions import Subscriptions
 from projections.catalogue import all_projections
 from projections.rows import row_tables
 
@@ -51,6 +52,8 @@ class Journeys:
     keys: DataKeys | None = None  # None: personal data stored in clear (benchmarks only)
     relay_positions: RelayPositions | None = None
     """How far the Kafka relay has published the store (infra.kafka.positions)."""
+    webhooks: Subscriptions | None = None
+    """The webhook bridge's subscriptions (infra.webhooks.subscriptions)."""
 
     def start(self, *, projections: bool) -> None:
         """Listen for other processes' changes and, if asked, keep the views up to date."""
@@ -149,6 +152,8 @@ def bootstrap(
     accesses.setup()
     relay_positions = RelayPositions.of(views)
     relay_positions.setup()
+    webhooks = Subscriptions.of(views)
+    webhooks.setup()
     return Journeys(
         settings=settings,
         app=app,
@@ -160,4 +165,5 @@ def bootstrap(
         blind_index=index,
         keys=keys,
         relay_positions=relay_positions,
+        webhooks=webhooks,
     )

@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_SUSTAINED = "reading sustained outcomes"
     AUDIT = "recording case audits and their actions' completion"
     READ_CASE_AUDITS = "listing case audits and their open actions"
+    MANAGE_WEBHOOKS = "registering, listing and removing webhook subscriptions"
 
 
 RECORDERS = ("practitioner", "lead_practitioner")
@@ -83,6 +84,8 @@ ALLOWED: Mapping[Action, tuple[str, ...]] = {
     # Case audits are quality assurance of practice: QA officers record and list them.
     Action.AUDIT: ("qa_officer",),
     Action.READ_CASE_AUDITS: ("qa_officer",),
+    # Where escalation messages are sent, with the secrets they are signed with: admins.
+    Action.MANAGE_WEBHOOKS: ("admin",),
 }
 
 

@@ -56,6 +56,7 @@ def send(client: TestClient, route: tuple[str, str], headers: dict[str, str] | N
     path = template.format_map(
         {
             **{name: uuid4() for name in (*ids, "hold_id", "audit_id", "action_id")},
+            "subscription_id": uuid4(),
             "shape": "episodes",
         }
     )
@@ -131,9 +132,12 @@ def test_only_the_allowed_roles_get_through(
         assert body["error"] == "forbidden"
         assert all(name in body["detail"] for name in allowed)
     assert store_position(client) == before or route == ("POST", "/families")
-    # Allowed roles reach the store: an unknown family is 404; a registration succeeds.
+    # Allowed roles reach the store: an unknown family (or subscription) is 404; a
+    # registration succeeds.
     expected = (
-        {"GET": 200, "POST": 201} if "{family_id}" not in route[1] else {"GET": 404, "POST": 404}
+        {"GET": 200, "POST": 201, "DELETE": 404}
+        if "{family_id}" not in route[1]
+        else {"GET": 404, "POST": 404}
     )
     assert {answers[r].status_code for r in allowed} == {expected[route[0]]}
 

@@ -192,6 +192,12 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, Any] | None, set[str]]] = {
         {"qa_officer"},
     ),
     ("GET", "/qa/case-audits"): (None, {"qa_officer"}),
+    ("POST", "/webhooks/subscriptions"): (
+        {"agency": "school", "url": "https://hooks.example.org/journeys"},
+        {"admin"},
+    ),
+    ("GET", "/webhooks/subscriptions"): (None, {"admin"}),
+    ("DELETE", "/webhooks/subscriptions/{subscription_id}"): (None, {"admin"}),
 }
 
 # Query parameters a route needs to answer at all (a search needs a term).
