@@ -150,9 +150,9 @@ def bootstrap(
         views.on_events(runner.wake)  # events stored by other processes
     accesses = access_log(views, app)
     accesses.setup()
-    relay_positions = RelayPositions.of(views)
+    relay_positions = RelayPositions(views)
     relay_positions.setup()
-    webhooks = Subscriptions.of(views)
+    webhooks = Subscriptions(views)
     webhooks.setup()
     return Journeys(
         settings=settings,

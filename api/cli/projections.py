@@ -14,8 +14,7 @@ from rich.table import Table
 
 from api.cli.common import fail, load_settings, opened
 from api.cli.progress import progress_bar
-from infra.kafka.offsets import TopicEnds, with_kafka_fed
-from infra.kafka.projector import kafka_sources
+from infra.kafka.offsets import TopicEnds, kafka_applied, with_kafka_fed
 from infra.kafka.topics import EVENTS
 
 group = typer.Typer(
@@ -33,17 +32,15 @@ def projections_status(
     settings = load_settings()
     with opened(settings) as journeys:
         journeys.runner.ensure_views()
-        ends = TopicEnds(settings.kafka_bootstrap) if settings.kafka_bootstrap else None
-        try:
-            statuses = with_kafka_fed(journeys.runner.status(), journeys.views, ends)
-        finally:
-            if ends is not None:
-                ends.close()
+        statuses = journeys.runner.status()
         # Views fed from Kafka (`journeys project --from kafka`): each partition's next offset.
-        fed = {
-            (v.name, v.generation): kafka_sources(journeys.views.tracking(v.view_id))
-            for v in journeys.views.views()
-        }
+        fed = kafka_applied(journeys.views)
+        if settings.kafka_bootstrap:
+            ends = TopicEnds(settings.kafka_bootstrap)
+            try:
+                statuses = with_kafka_fed(statuses, fed, ends)
+            finally:
+                ends.close()
     if as_json:
         typer.echo(
             json.dumps(

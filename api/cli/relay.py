@@ -60,7 +60,7 @@ def relay_status_command(
     2 bad settings or no store."""
     settings = load_settings()
     with opened(settings) as journeys:
-        positions = journeys.relay_positions or RelayPositions.of(journeys.views)
+        positions = journeys.relay_positions or RelayPositions(journeys.views)
         status = relay_status(journeys.app, positions)
     if as_json:
         typer.echo(json.dumps({**asdict(status), "health": status.health}, indent=2))

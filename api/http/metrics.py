@@ -10,6 +10,7 @@ route templates, view names, sources and outcomes: never an id or any personal d
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -77,8 +78,11 @@ class Metrics:
             if s.state == "building":
                 continue
             self.view_lag.labels(s.name, s.source).set(s.lag_events)
-            if s.lag_seconds is not None:  # a Kafka-fed view behind: the broker says no age
+            if s.lag_seconds is not None:
                 self.view_lag_seconds.labels(s.name, s.source).set(s.lag_seconds)
+            else:  # a Kafka-fed view behind (the broker says no age): no stale figure either
+                with suppress(KeyError):
+                    self.view_lag_seconds.remove(s.name, s.source)
 
     def relay(self, status: RelayStatus | None) -> None:
         if status is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from infra.bootstrap import Journeys
-from infra.kafka.offsets import TopicEnds, with_kafka_fed
+from infra.kafka.offsets import TopicEnds, kafka_applied, with_kafka_fed
 from infra.kafka.relay import RelayStatus, relay_status
 from infra.kafka.topics import DEADLETTER
 from infra.views.projection_runner import ViewStatus
@@ -20,7 +20,12 @@ def topic_ends(request: Request) -> TopicEnds | None:
 
 
 def view_statuses(request: Request, journeys: Journeys) -> list[ViewStatus]:
-    return with_kafka_fed(journeys.runner.status(), journeys.views, topic_ends(request))
+    """Every view's status; without Kafka, the runner's alone (no more reads per probe)."""
+    statuses = journeys.runner.status()
+    ends = topic_ends(request)
+    return (
+        statuses if ends is None else with_kafka_fed(statuses, kafka_applied(journeys.views), ends)
+    )
 
 
 def relay_of(journeys: Journeys) -> RelayStatus | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -41,6 +42,7 @@ class TopicEnds:
                 bootstrap_servers=self.bootstrap,
                 client_id="journeys-offsets",
                 enable_auto_commit=False,
+                fetch_max_wait_ms=10,  # a high watermark, not records, is what it waits for
                 # A /health probe with the broker down answers in seconds, not half a minute.
                 bootstrap_timeout_ms=self.timeout_ms,
                 request_timeout_ms=self.timeout_ms + 1000,
@@ -51,16 +53,38 @@ class TopicEnds:
 
     def _read(self, topic: str) -> tuple[dict[int, int], dict[int, int]]:
         consumer = self._open()
-        partitions = consumer.partitions_for_topic(topic) or set()
-        found = [TopicPartition(topic, p) for p in sorted(partitions)]
+        found = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
         if not found:
             return {}, {}
-        ends = consumer.end_offsets(found)
         starts = consumer.beginning_offsets(found)
         return (
             {tp.partition: int(o) for tp, o in starts.items()},
-            {tp.partition: int(o) for tp, o in ends.items()},
+            {tp.partition: o for tp, o in self._high_watermarks(consumer, found).items()},
         )
+
+    def _high_watermarks(
+        self, consumer: KafkaConsumer, found: list[TopicPartition]
+    ) -> dict[TopicPartition, int]:
+        """Each partition's end, from a Fetch response's high watermark. Not `end_offsets()`:
+        the development broker (tansu) answers ListOffsets(LATEST) with the newest batch's
+        base offset + 1 (../shared/kafka-broker.md); the high watermark is right on both."""
+        consumer.assign(found)
+        for tp, offset in consumer.end_offsets(found).items():  # at most the true end
+            consumer.seek(tp, offset)
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        while any(consumer.highwater(tp) is None for tp in found):
+            if time.monotonic() > deadline:
+                msg = "no fetch response"
+                raise TimeoutError(msg)
+            consumer.poll(timeout_ms=50, max_records=1)
+        return {tp: int(consumer.highwater(tp)) for tp in found}
+
+    def ends_of(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """The end of each of `partitions` (KafkaError, OSError when the broker fails)."""
+        with self._lock:
+            return self._high_watermarks(self._open(), partitions)
 
     def offsets(self, topic: str) -> tuple[dict[int, int], dict[int, int]] | None:
         """Each partition's first and next offsets (empty: no such topic); None when the
@@ -113,20 +137,25 @@ def kafka_fed(
     )
 
 
-def with_kafka_fed(
-    statuses: list[ViewStatus], views: ViewStore, topic_ends: TopicEnds | None
-) -> list[ViewStatus]:
-    """`statuses` with every view fed from Kafka (partition offsets in its tracking, nothing
-    read from the store) measured against the events topic's end offsets. Unchanged when
-    there is no broker to ask."""
+def kafka_applied(views: ViewStore) -> dict[tuple[str, int], dict[int, int]]:
+    """Each view generation fed from Kafka (partition offsets in its tracking, nothing read
+    from the store), by (name, generation): each partition's next offset."""
     fed = {}
     for view in views.views():
         applied = kafka_sources(views.tracking(view.view_id))
         if applied and view.position == 0:
             fed[view.name, view.generation] = applied
-    if not fed or topic_ends is None:
-        return statuses
-    ends = topic_ends.ends(EVENTS)
+    return fed
+
+
+def with_kafka_fed(
+    statuses: list[ViewStatus],
+    fed: Mapping[tuple[str, int], Mapping[int, int]],
+    topic_ends: TopicEnds,
+) -> list[ViewStatus]:
+    """`statuses` with every view of `fed` measured against the events topic's end offsets;
+    unchanged when the broker cannot be asked."""
+    ends = topic_ends.ends(EVENTS) if fed else None
     if ends is None:
         return statuses
     return [

@@ -9,12 +9,9 @@ follows the recorded position (at-least-once); it only ever moves forward.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from infra.views.postgres import PostgresViewStore
-from infra.views.store import STORE, Cursor, ViewStore
+from infra.views.store import STORE, StoreTable, ViewStore
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS journeys_relay_positions (
     source TEXT PRIMARY KEY,
@@ -29,14 +26,14 @@ class RelayPosition:
     updated_at: float | None  # None: never recorded
 
 
-class RelayPositions:
+class RelayPositions(StoreTable):
     """The relay's positions, written through the view store's connections."""
 
-    def __init__(
-        self, transaction: Callable[..., AbstractContextManager[Cursor]], *, mark: str
-    ) -> None:
-        self._transaction = transaction
-        p = mark
+    schema = SCHEMA
+
+    def __init__(self, views: ViewStore) -> None:
+        super().__init__(views)
+        p = self._mark
         self._select = (
             f"SELECT position, updated_at FROM journeys_relay_positions WHERE source = {p}"
         )
@@ -46,15 +43,6 @@ class RelayPositions:
             "position = excluded.position, updated_at = excluded.updated_at "
             "WHERE journeys_relay_positions.position < excluded.position"
         )
-
-    @classmethod
-    def of(cls, views: ViewStore) -> RelayPositions:
-        mark = "%s" if isinstance(views, PostgresViewStore) else "?"
-        return cls(views.transaction, mark=mark)
-
-    def setup(self) -> None:
-        with self._transaction(write=True) as cur:
-            cur.execute(SCHEMA)
 
     def get(self, source: str = STORE) -> RelayPosition:
         with self._transaction(write=False) as cur:

@@ -185,7 +185,7 @@ def relay_for(journeys: Journeys, *, bootstrap: str | None = None) -> Relay:
     if not servers:
         msg = "no Kafka: set JOURNEYS_KAFKA_BOOTSTRAP"
         raise ValueError(msg)
-    positions = journeys.relay_positions or RelayPositions.of(journeys.views)
+    positions = journeys.relay_positions or RelayPositions(journeys.views)
     relay = Relay(
         journeys.app,
         journeys.views,

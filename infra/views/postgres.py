@@ -19,7 +19,7 @@ class PostgresViewStore(ViewStore):
     wake the projection runner at once, instead of it polling)."""
 
     dialect = tables.POSTGRES
-    queries = Queries.marked("%s")
+    queries = Queries.marked(dialect.mark)
 
     def __init__(self, datastore: Any, *, events_channel: str) -> None:
         super().__init__()

@@ -19,7 +19,7 @@ class SQLiteViewStore(ViewStore):
     BEGIN IMMEDIATE for writes so a writer waits for the lock instead of failing."""
 
     dialect = tables.SQLITE
-    queries = Queries.marked("?")
+    queries = Queries.marked(dialect.mark)
 
     def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
         super().__init__()

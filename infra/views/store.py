@@ -548,3 +548,19 @@ class ViewStore(ABC):
             interval = self._poll_interval()
             with self._advanced:
                 self._advanced.wait(remaining if interval is None else min(remaining, interval))
+
+
+class StoreTable:
+    """A table of another part kept beside the views, in the view store's database, written
+    through its connections in its driver's parameter style (`_mark`): the relay's positions,
+    the webhook subscriptions."""
+
+    schema: ClassVar[str]
+
+    def __init__(self, views: ViewStore) -> None:
+        self._transaction = views.transaction
+        self._mark = views.dialect.mark
+
+    def setup(self) -> None:
+        with self._transaction(write=True) as cur:
+            cur.execute(self.schema)

@@ -1,24 +1,21 @@
 """Webhook subscriptions, in the view store's database (the pattern of
 infra.kafka.positions): one row per subscription, an agency's URL and the Standard Webhooks
-secret its deliveries are signed with.
+secret its deliveries are to be signed with (the bridge that delivers is not built yet).
 
 The secret (`whsec_` and 32 random bytes in base64) is made here and shown once, when the
 subscription is created; listings never carry it. Removing a subscription deactivates it:
-nothing is delivered to it any more, dead letters of it are not replayed.
+the row stays, listed as inactive, so what was registered remains on record.
 """
 
 from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from infra.views.postgres import PostgresViewStore
-from infra.views.store import Cursor, ViewStore
+from infra.views.store import StoreTable
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS journeys_webhook_subscriptions (
     id TEXT PRIMARY KEY,
@@ -46,23 +43,10 @@ class Subscription:
     active: bool
 
 
-class Subscriptions:
+class Subscriptions(StoreTable):
     """The webhook subscriptions, written through the view store's connections."""
 
-    def __init__(
-        self, transaction: Callable[..., AbstractContextManager[Cursor]], *, mark: str
-    ) -> None:
-        self._transaction = transaction
-        self._mark = mark
-
-    @classmethod
-    def of(cls, views: ViewStore) -> Subscriptions:
-        mark = "%s" if isinstance(views, PostgresViewStore) else "?"
-        return cls(views.transaction, mark=mark)
-
-    def setup(self) -> None:
-        with self._transaction(write=True) as cur:
-            cur.execute(SCHEMA)
+    schema = SCHEMA
 
     def create(self, agency: str, url: str) -> Subscription:
         """A new active subscription, with its secret (the only time it is given out)."""
@@ -77,12 +61,11 @@ class Subscriptions:
             )
         return made
 
-    def _select(self, where: str = "", params: tuple[object, ...] = ()) -> list[Subscription]:
+    def all(self) -> list[Subscription]:
+        """Every subscription, removed ones too, oldest first."""
         with self._transaction(write=False) as cur:
             cur.execute(
-                f"SELECT {COLUMNS} FROM journeys_webhook_subscriptions {where} "
-                "ORDER BY created_at, id",
-                params,
+                f"SELECT {COLUMNS} FROM journeys_webhook_subscriptions ORDER BY created_at, id"
             )
             rows = cur.fetchall()
         return [
@@ -96,16 +79,6 @@ class Subscriptions:
             )
             for r in rows
         ]
-
-    def all(self) -> list[Subscription]:
-        return self._select()
-
-    def get(self, subscription_id: str) -> Subscription | None:
-        found = self._select(f"WHERE id = {self._mark}", (subscription_id,))
-        return found[0] if found else None
-
-    def active_for(self, agency: str) -> list[Subscription]:
-        return self._select(f"WHERE agency = {self._mark} AND active = 1", (agency,))
 
     def remove(self, subscription_id: str) -> bool:
         """Deactivate an active subscription; False if there is none of that id."""

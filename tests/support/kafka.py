@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.structs import TopicPartition
 
 from infra.kafka.devbroker import answers_as, stop_broker
+from infra.kafka.offsets import TopicEnds
 
 BOOTSTRAP_ENV: Final = "JOURNEYS_KAFKA_BOOTSTRAP"
 
@@ -155,26 +156,13 @@ def create_topic(bootstrap: str, *, partitions: int = 4) -> str:
 def true_end_offsets(
     bootstrap: str, tps: Iterable[TopicPartition], timeout_s: float = 5.0
 ) -> dict[TopicPartition, int]:
-    """The end offset of each partition, from the Fetch high watermark.
-
-    On tansu, ListOffsets(LATEST) (`end_offsets()`, `seek_to_end()`) answers the newest
-    batch's base offset + 1; the high watermark in a Fetch response is right.
-    """
-    tps = list(tps)
-    c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=10)
+    """The end offset of each partition, from the Fetch high watermark (infra.kafka.offsets:
+    on tansu, ListOffsets(LATEST) answers the newest batch's base offset + 1)."""
+    ends = TopicEnds(bootstrap, timeout_ms=int(timeout_s * 1000))
     try:
-        c.assign(tps)
-        for tp, off in c.end_offsets(tps).items():  # <= the true end, inside the last batch
-            c.seek(tp, off)
-        deadline = time.monotonic() + timeout_s
-        while any(c.highwater(tp) is None for tp in tps):
-            if time.monotonic() > deadline:
-                msg = "no fetch response"
-                raise TimeoutError(msg)
-            c.poll(timeout_ms=50, max_records=1)
-        return {tp: c.highwater(tp) for tp in tps}
+        return ends.ends_of(list(tps))
     finally:
-        c.close()
+        ends.close()
 
 
 def publish(bootstrap: str, topic: str, records: Iterable[Any]) -> None:

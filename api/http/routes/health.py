@@ -45,11 +45,10 @@ def health(request: Request, journeys: JourneysDep) -> HealthPublic:
         status = "ok"
     store = journeys.settings.store_description()
     relay = None
-    if relay_found is not None:
-        s = relay_found
+    if (r := relay_found) is not None:
         relay = RelayHealthPublic(
-            position=s.position, head=s.head, lag_events=s.lag_events,
-            lag_seconds=s.lag_seconds, health=s.health,
+            position=r.position, head=r.head, lag_events=r.lag_events,
+            lag_seconds=r.lag_seconds, health=r.health,
         )  # fmt: skip
     return HealthPublic(
         status=status, store=store, position=position, views=views, relay=relay,

@@ -1,5 +1,6 @@
-"""The webhook bridge's subscriptions (admin only): registered, listed without their
-secrets, and removed. `journeys webhooks run` delivers to them (infra.webhooks.bridge)."""
+"""Webhook subscriptions (admin only): registered, listed without their secrets, and
+removed. The bridge that will deliver escalations to them is not built yet: registering one
+sends nothing so far."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ UNKNOWN: dict[int | str, dict[str, Any]] = {
 
 
 def _store(journeys: Journeys) -> Subscriptions:
-    return journeys.webhooks or Subscriptions.of(journeys.views)
+    return journeys.webhooks or Subscriptions(journeys.views)
 
 
 def _public(found: Subscription) -> SubscriptionPublic:

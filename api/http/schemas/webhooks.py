@@ -39,8 +39,8 @@ class SubscriptionPublic(BaseModel):
 
 class SubscriptionCreated(SubscriptionPublic):
     secret: str = Field(
-        description="The Standard Webhooks secret (`whsec_...`) the deliveries are signed "
-        "with. Shown this once: keep it; it is never listed."
+        description="The Standard Webhooks secret (`whsec_...`) that deliveries will be "
+        "signed with. Shown this once: keep it; it is never listed."
     )
 
 

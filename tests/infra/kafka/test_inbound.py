@@ -123,9 +123,15 @@ def test_every_kind_of_refused_message_is_one_dead_letter_with_its_reason(tmp_pa
             inbound.close()
         letters = dead_letters(r.bootstrap, at_least=len(refused))
         contacts = [e for e in timeline(r, journey.id) if e["type"] == "ContactRecorded"]
+        # An operator sees them waiting, in /health and in /metrics.
+        with TestClient(create_app(r.journeys.settings, journeys=r.journeys)) as client:
+            health = client.get("/health").json()
+            scraped = client.get("/metrics").text
 
     assert [c["facts"]["channel"] for c in contacts] == ["phone"]  # the accepted one only
     assert inbound.counts.dead_lettered == len(letters) == len(refused)
+    assert health["dead_letters"] == len(refused)
+    assert f"journeys_dead_letters {float(len(refused))}" in scraped
     sealer = MessageSealer(master_key_bytes(r.journeys.settings.master_key))
     by_original = {open_original(letter, sealer): letter for letter in letters}
     reasons = {name: by_original[m.value]["reason"] for name, m in refused.items()}

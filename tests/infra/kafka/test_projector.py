@@ -178,11 +178,20 @@ def test_two_workers_share_the_partitions_and_apply_every_event_once(
                 w.close()
         head = r.journeys.app.position()
         end = ends(r.bootstrap)
-    env = {"JOURNEYS_DATABASE_URL": str(settings.database_url), "JOURNEYS_MODE": "development"}
-    _, out, _ = run(env, "projections", "status", "--json")
-    shown = {s["name"]: s["kafka"] for s in json.loads(out)}
+        env = {
+            "JOURNEYS_DATABASE_URL": str(settings.database_url),
+            "JOURNEYS_MODE": "development",
+            "JOURNEYS_KAFKA_BOOTSTRAP": r.bootstrap,
+        }
+        code, out, _ = run(env, "projections", "status", "--json")
+    statuses = {s["name"]: s for s in json.loads(out)}
     expected = [{"topic": EVENTS, "partition": p, "offset": o} for p, o in sorted(end.items())]
-    assert shown["timeline"] == shown["caseload"] == expected
+    assert statuses["timeline"]["kafka"] == statuses["caseload"]["kafka"] == expected
+    # A monitor sees Kafka-fed views caught up, measured in records of the topic.
+    assert code == 0, out
+    assert {s["source"] for s in statuses.values()} == {"kafka"}
+    assert {(s["health"], s["lag_events"]) for s in statuses.values()} == {("caught up", 0)}
+    assert statuses["timeline"]["head"] == sum(end.values()) == head
     assert all(shares)
     assert not set(shares[0]) & set(shares[1])
     assert sorted(shares[0] + shares[1]) == list(range(PARTITIONS))
